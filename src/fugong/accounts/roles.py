@@ -1,0 +1,56 @@
+"""The eight roles of SPEC §1 and what each may do.
+
+Capabilities are named actions; pages, API views and the navigation all ask ``can(user, capability)``
+so that who-may-do-what lives in this one table.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    TASK_FORCE = "task_force", _("专班/指挥部")
+    DEPARTMENT = "department", _("行业主管部门")
+    TOWN = "town", _("镇乡街道")
+    GRID_WORKER = "grid_worker", _("网格员/驻企服务员")
+    INSPECTOR = "inspector", _("督查组")
+    ENTERPRISE = "enterprise", _("企业防疫专员")
+    GATE_KEEPER = "gate_keeper", _("门岗")
+    EMPLOYEE = "employee", _("员工")
+
+
+# Roles whose scope is a region subtree.
+REGION_ROLES = {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR}
+# Roles whose scope is one enterprise.
+ENTERPRISE_ROLES = {Role.ENTERPRISE, Role.GATE_KEEPER, Role.EMPLOYEE}
+
+CAPABILITIES: dict[str, set[str]] = {
+    "enterprise.view": {
+        Role.TASK_FORCE,
+        Role.DEPARTMENT,
+        Role.TOWN,
+        Role.GRID_WORKER,
+        Role.INSPECTOR,
+        Role.ENTERPRISE,
+        Role.GATE_KEEPER,
+    },
+    "enterprise.create": {Role.TASK_FORCE, Role.TOWN},
+    "enterprise.edit": {Role.TASK_FORCE, Role.TOWN, Role.ENTERPRISE},
+    "enterprise.import": {Role.TASK_FORCE, Role.TOWN},
+    "enterprise.export": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR},
+    "enterprise.inside.edit": {Role.TASK_FORCE, Role.TOWN, Role.ENTERPRISE},
+    "policy.view": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.GRID_WORKER},
+    "policy.edit": {Role.TASK_FORCE},
+    "region.view": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.GRID_WORKER},
+    "region.grid.create": {Role.TASK_FORCE, Role.TOWN},
+    "audit.view": {Role.TASK_FORCE},
+    "user.manage": {Role.TASK_FORCE},
+}
+
+
+def can(user, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+    return user.role in CAPABILITIES[capability]

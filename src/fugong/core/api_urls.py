@@ -1,0 +1,24 @@
+"""Every app registers its viewsets on this one router under /api/v1/."""
+
+from importlib import import_module
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+API_MODULES = ["fugong.regions.api", "fugong.accounts.api", "fugong.enterprises.api", "fugong.policy.api", "fugong.audit.api"]
+
+router = DefaultRouter()
+for module_name in API_MODULES:
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        continue
+    module.register(router)
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,29 @@
+from django.urls import NoReverseMatch, reverse
+
+from fugong.accounts.roles import can
+
+# (label, url name, capability); the shell shows each user only what their role may do.
+NAV_ITEMS = [
+    ("首页", "home", None),
+    ("企业档案", "enterprises:list", "enterprise.view"),
+    ("行政区划", "regions:tree", "region.view"),
+    ("防控政策", "policy:index", "policy.view"),
+    ("审计日志", "audit:list", "audit.view"),
+    ("接口文档", "api-docs", None),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, capability in NAV_ITEMS:
+        if capability is not None and not can(user, capability):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an app that is not wired yet simply has no menu entry
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+    return {"nav_items": items}
