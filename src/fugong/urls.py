@@ -14,4 +14,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("fugong.core.api_urls")),
+    path("enterprises/", include("fugong.enterprises.urls")),
+    path("regions/", include("fugong.regions.urls")),
+    path("policy/", include("fugong.policy.urls")),
+    path("audit/", include("fugong.audit.urls")),
+    path("accounts/", include("fugong.accounts.urls")),
 ]
