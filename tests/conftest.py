@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from fugong.accounts.departments import ensure_default_departments
 from fugong.accounts.models import Department
 from fugong.accounts.roles import Role
 from fugong.regions.models import Region, RegionLevel
@@ -51,6 +52,7 @@ def world(db) -> World:
     town_b = _region("330681104", "店口镇", RegionLevel.TOWN, county)
     other_county = _region("330602", "越城区", RegionLevel.COUNTY, city)
     other_town = _region("330602001", "府山街道", RegionLevel.TOWN, other_county)
+    ensure_default_departments()  # a transactional test's flush removes the migration's rows
     industry = Department.objects.get(code="industry")
     commerce = Department.objects.get(code="commerce")
     health = Department.objects.get(code="health")

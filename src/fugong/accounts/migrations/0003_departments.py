@@ -1,29 +1,10 @@
-"""The departments a city's task force works with (N0 块抓条保, N1 member units), as rows not code."""
-
 from django.db import migrations
 
-DEPARTMENTS = [
-    # code, name, cross_sector, is_industry
-    ("industry", "经济和信息化局", False, True),
-    ("health", "卫生健康局", True, False),
-    ("development", "发展和改革局", True, True),
-    ("emergency", "应急管理局", True, False),
-    ("commerce", "商务局", False, True),
-    ("transport", "交通运输局", False, True),
-    ("construction", "住房和城乡建设局", False, True),
-    ("agriculture", "农业农村局", False, True),
-    ("market", "市场监督管理局", False, True),
-    ("fire", "消防救援大队", True, False),
-    ("culture_tourism", "文化广电旅游局", False, True),
-]
+from fugong.accounts.departments import ensure_default_departments
 
 
 def seed(apps, schema_editor):
-    Department = apps.get_model("accounts", "Department")
-    for code, name, cross_sector, is_industry in DEPARTMENTS:
-        Department.objects.update_or_create(
-            code=code, defaults={"name": name, "cross_sector": cross_sector, "is_industry": is_industry}
-        )
+    ensure_default_departments(apps.get_model("accounts", "Department"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,24 @@
+import pytest
+
+from tests.conftest import EXPECTED_FIRMS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("who", ["task_force", "dept_industry", "town_a", "grid_a", "inspector", "ent_a", "gate_a", "employee_a", "outsider"])
+def test_each_role_logs_in_and_sees_its_scope(world, page, login, screenshot, who):
+    user = world.users[who]
+    login(user.username)
+    assert page.get_by_test_id("whoami").inner_text() == user.display_name
+    screenshot(f"home-{who}")
+    firm_count = page.get_by_test_id("firm-count")
+    expected = len(EXPECTED_FIRMS[who])
+    if expected:
+        assert firm_count.inner_text() == str(expected)
+    else:
+        assert firm_count.count() == 0
+
+
+def test_wrong_password_shows_chinese_error(world, page, login):
+    login("town_a", "wrong-password")
+    assert "用户名或密码不正确" in page.content()
