@@ -39,6 +39,9 @@ CAPABILITIES: dict[str, set[str]] = {
     "enterprise.import": {Role.TASK_FORCE, Role.TOWN},
     "enterprise.export": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR},
     "enterprise.inside.edit": {Role.TASK_FORCE, Role.TOWN, Role.ENTERPRISE},
+    # Suspending or sealing a firm by order (N0: the town may suspend or seal); workflows call
+    # change_status on their own authority.
+    "enterprise.status": {Role.TASK_FORCE, Role.TOWN},
     "policy.view": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.GRID_WORKER},
     "policy.edit": {Role.TASK_FORCE},
     "region.view": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.GRID_WORKER},

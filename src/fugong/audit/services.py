@@ -40,8 +40,18 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def record(actor, action: str, obj=None, *, before=None, after=None, note: str = "",
-           object_type: str = "", object_id: str = "", object_repr: str = "") -> AuditEntry:
+def record(
+    actor,
+    action: str,
+    obj=None,
+    *,
+    before=None,
+    after=None,
+    note: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
     """Append one entry. Call inside the transaction of the change it records."""
     before = _json_safe(before)
     after = _json_safe(after)
@@ -104,3 +114,14 @@ def verify_chain(batch: int = 5000) -> ChainReport:
             expected_prev = entry.entry_hash
             checked += 1
             last_id = entry.pk
+
+
+VIEW_PERSONAL_DATA = "view_personal_data"
+
+
+def record_view(actor, obj, fields) -> AuditEntry:
+    """Log that ``actor`` was shown the unmasked ``fields`` of ``obj`` (SPEC §11); values are never logged."""
+    fields = sorted({str(f) for f in fields})
+    return record(
+        actor, VIEW_PERSONAL_DATA, obj, after={"fields": fields}, note="查看未脱敏信息：" + "、".join(fields)
+    )

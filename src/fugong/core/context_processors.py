@@ -8,6 +8,7 @@ NAV_ITEMS = [
     ("企业档案", "enterprises:list", "enterprise.view"),
     ("行政区划", "regions:tree", "region.view"),
     ("防控政策", "policy:index", "policy.view"),
+    ("用户管理", "accounts:users", "user.manage"),
     ("审计日志", "audit:list", "audit.view"),
     ("接口文档", "api-docs", None),
 ]

@@ -16,7 +16,6 @@ from fugong.accounts.roles import Role
 from fugong.enterprises.models import (
     CanteenSitting,
     DormRoom,
-    EfficiencyClass,
     Enterprise,
     EnterpriseStatus,
     GatePoint,

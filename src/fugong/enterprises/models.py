@@ -1,7 +1,9 @@
 """The enterprise file (一企一档, SPEC §3) and the inside of a firm."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.scoping import Scope, ScopedQuerySet
@@ -43,6 +45,7 @@ class IndustryClass(models.Model):
 
     code = models.CharField(_("代码"), max_length=4, unique=True)
     section = models.CharField(_("门类"), max_length=1)
+    section_name = models.CharField(_("门类名称"), max_length=50, blank=True)
     name = models.CharField(_("名称"), max_length=100)
 
     class Meta:
@@ -56,6 +59,18 @@ class IndustryClass(models.Model):
 
 class EnterpriseQuerySet(ScopedQuerySet):
     pass
+
+
+# The priority tags (SPEC §3) in display order; all are set by government, never by the firm itself.
+TAG_FIELDS = [
+    "is_essential_public_service",
+    "is_epidemic_supplies",
+    "is_daily_necessities",
+    "is_key_exporter",
+    "is_listed",
+    "is_key_manufacturing",
+    "is_above_size",
+]
 
 
 class Enterprise(models.Model):
@@ -127,6 +142,47 @@ class Enterprise(models.Model):
     @property
     def enterprise(self) -> "Enterprise":
         return self
+
+    @property
+    def tags(self) -> list[str]:
+        """Labels of the priority tags this firm carries."""
+        return [str(self._meta.get_field(name).verbose_name) for name in TAG_FIELDS if getattr(self, name)]
+
+
+class EnterpriseStatusChange(models.Model):
+    """One step of a firm's status history; written only by services.change_status.
+
+    Not an EnterprisePart: history must outlive any attempt to delete the firm (PROTECT), and it is
+    not something the firm edits.
+    """
+
+    scope = Scope(
+        region_path="enterprise__town__path", department="enterprise__department", enterprise="enterprise"
+    )
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, choices=EnterpriseStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=EnterpriseStatus.choices)
+    reason = models.CharField(_("原因"), max_length=500)
+    # Empty for a manual change; otherwise the workflow step that caused it (e.g. an approval or incident).
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业状态变更")
+        verbose_name_plural = _("企业状态变更")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class EnterprisePart(models.Model):

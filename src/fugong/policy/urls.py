@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fugong.policy import views
 
 app_name = "policy"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("apply/", views.apply, name="apply"),
+    path("<int:pk>/history/", views.history, name="history"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/areas/", views.areas, name="areas"),
+    path("risk-areas/<int:pk>/end/", views.risk_area_end, name="risk_area_end"),
+    path("no-return-areas/<int:pk>/end/", views.no_return_area_end, name="no_return_area_end"),
+]

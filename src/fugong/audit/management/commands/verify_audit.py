@@ -9,5 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = verify_chain()
         if not report.ok:
-            raise CommandError(f"审计链在第 {report.broken_at} 条记录处断开：{report.reason}（已核对 {report.checked} 条）")
+            raise CommandError(
+                f"审计链在第 {report.broken_at} 条记录处断开：{report.reason}（已核对 {report.checked} 条）"
+            )
         self.stdout.write(self.style.SUCCESS(f"审计链完整：已核对 {report.checked} 条记录。"))

@@ -1,0 +1,156 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fugong.accounts import selectors, services
+from fugong.accounts.forms import ProfileForm, UserCreateForm
+from fugong.accounts.roles import Role, can
+
+
+def capability_required(capability: str):
+    """Login, then the capability; a logged-in user without it gets 403, not a login loop."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not can(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _apply_errors(form, exc: ValidationError):
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def profile(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name, "phone": user.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("个人信息已保存。"))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "capabilities": selectors.capabilities_of(user)},
+        status=400 if form.errors else 200,
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        services.change_password(form.user, form.cleaned_data["new_password1"])
+        # Keep this session logged in; every other session of the user ends with the old hash.
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("密码已修改。"))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+@capability_required("user.manage")
+def user_list(request):
+    users = selectors.manageable_users(request.user)
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    active = request.GET.get("active", "")
+    if q:
+        users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    if role in Role.values:
+        users = users.filter(role=role)
+    if active in ("1", "0"):
+        users = users.filter(is_active=active == "1")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "q": q,
+            "role": role,
+            "active": active,
+            "roles": Role.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@capability_required("user.manage")
+def user_create(request):
+    form = UserCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_user(
+                request.user,
+                username=data["username"],
+                password=data["password1"],
+                role=data["role"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                region=data["region"],
+                department=data["department"],
+                enterprise=data["enterprise_uscc"],
+                assigned_enterprises=data["assigned_usccs"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已创建用户 %(name)s。") % {"name": user.username})
+            return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _set_active(request, pk, active: bool):
+    target = selectors.manageable_users(request.user).filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    try:
+        services.set_active(request.user, target, active, reason=request.POST.get("reason", "")[:500])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if active:
+            messages.success(request, _("已启用用户 %(name)s。") % {"name": target.username})
+        else:
+            messages.success(
+                request, _("已停用用户 %(name)s，该用户将无法登录。") % {"name": target.username}
+            )
+    return redirect("accounts:users")
+
+
+@require_POST
+@capability_required("user.manage")
+def user_deactivate(request, pk):
+    return _set_active(request, pk, False)
+
+
+@require_POST
+@capability_required("user.manage")
+def user_activate(request, pk):
+    return _set_active(request, pk, True)

@@ -1,0 +1,186 @@
+"""Forms for the policy pages; the parameter form is generated from PARAMETER_SPECS."""
+
+import json
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fugong.policy.models import ChecklistDefinition, RiskLevel
+from fugong.policy.parameters import PARAMETER_SPECS, Kind, PolicyParameters, validate_parameters
+from fugong.policy.presets import preset_choices
+
+BOOL_CHOICES = (("", gettext_lazy("不适用")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否")))
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _weight_field(tag: str) -> str:
+    return f"priority_weights__{tag}"
+
+
+def map_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names; the rest above the form."""
+    if hasattr(error, "error_dict"):
+        for key, messages in error.message_dict.items():
+            form.add_error(key if key in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class PolicyVersionForm(forms.Form):
+    """All parameters of a new version, plus its date, a note and the version it was based on."""
+
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    effective_from = forms.DateField(
+        label=gettext_lazy("生效日期"),
+        widget=DATE_WIDGET,
+        help_text=gettext_lazy("不得早于今天；此前各日仍按原版本执行"),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("修改说明"),
+        max_length=300,
+        help_text=gettext_lazy("写明依据的文件或会议，例如“指挥部2月20日会议纪要”"),
+    )
+
+    def __init__(self, *args, params: PolicyParameters | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        params = params or PolicyParameters()
+        self.groups: list[dict] = []
+        checklist_choices = [
+            (d.key, f"{d.name}（{d.get_notice_display()}）")
+            for d in ChecklistDefinition.objects.order_by("notice", "key")
+        ]
+        for spec in PARAMETER_SPECS:
+            value = getattr(params, spec.key)
+            names = self._add_fields(spec, value, checklist_choices)
+            if not self.groups or self.groups[-1]["label"] != spec.group:
+                self.groups.append({"label": spec.group, "specs": []})
+            self.groups[-1]["specs"].append({"spec": spec, "names": names})
+        self.parameters_json: dict | None = None
+
+    def _add_fields(self, spec, value, checklist_choices) -> list[str]:
+        label = spec.label if not spec.unit else f"{spec.label}（{spec.unit}）"
+        common = {"label": label, "required": False, "help_text": spec.help}
+        if spec.kind == Kind.INT:
+            field = forms.IntegerField(**common)
+            initial = value
+        elif spec.kind == Kind.DECIMAL:
+            field = forms.DecimalField(**common, decimal_places=spec.places)
+            initial = value
+        elif spec.kind == Kind.BOOL:
+            field = forms.ChoiceField(**common, choices=BOOL_CHOICES)
+            initial = "" if value is None else ("true" if value else "false")
+        elif spec.kind == Kind.DATETIME:
+            field = forms.DateTimeField(
+                **common,
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+            )
+            initial = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else None
+        elif spec.kind in (Kind.CHOICES, Kind.CHECKLISTS):
+            choices = spec.choices if spec.kind == Kind.CHOICES else checklist_choices
+            field = forms.MultipleChoiceField(**common, choices=choices, widget=forms.CheckboxSelectMultiple)
+            initial = list(value or [])
+        elif spec.kind == Kind.WEIGHTS:
+            names = []
+            for tag, tag_label in spec.choices:
+                name = _weight_field(tag)
+                self.fields[name] = forms.DecimalField(label=tag_label, required=False, decimal_places=2)
+                self.initial.setdefault(name, (value or {}).get(tag))
+                names.append(name)
+            return names
+        else:  # review chain, commitments: structured lists edited as JSON
+            field = forms.CharField(**common, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}))
+            initial = (
+                json.dumps([item.to_json() for item in value], ensure_ascii=False, indent=2) if value else ""
+            )
+        self.fields[spec.key] = field
+        self.initial.setdefault(spec.key, initial)
+        return [spec.key]
+
+    def clean(self):
+        cleaned = super().clean()
+        data: dict = {}
+        for spec in PARAMETER_SPECS:
+            if spec.kind == Kind.WEIGHTS:
+                weights = {tag: cleaned.get(_weight_field(tag)) for tag, _label in spec.choices}
+                weights = {k: v for k, v in weights.items() if v is not None}
+                data[spec.key] = weights or None
+                continue
+            if spec.key not in cleaned:
+                continue  # the field's own error is already on the form
+            value = cleaned[spec.key]
+            if spec.kind == Kind.BOOL:
+                value = {"": None, "true": True, "false": False}[value or ""]
+            elif spec.kind in (Kind.REVIEW_CHAIN, Kind.COMMITMENTS):
+                text = (value or "").strip()
+                if not text:
+                    value = None
+                else:
+                    try:
+                        value = json.loads(text)
+                    except json.JSONDecodeError as exc:
+                        self.add_error(
+                            spec.key,
+                            _("「%(label)s」不是有效的 JSON（第%(line)d行第%(col)d列）。")
+                            % {"label": spec.label, "line": exc.lineno, "col": exc.colno},
+                        )
+                        continue
+            elif spec.kind in (Kind.CHOICES, Kind.CHECKLISTS):
+                value = list(value) or None
+            data[spec.key] = value
+        if self.errors:
+            return cleaned
+        try:
+            self.parameters_json = validate_parameters(data).to_json()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                target = key if key in self.fields else None
+                self.add_error(target, messages)
+        return cleaned
+
+
+class ApplyPresetForm(forms.Form):
+    region = forms.ModelChoiceField(label=gettext_lazy("适用区域"), queryset=None)
+    preset = forms.ChoiceField(label=gettext_lazy("预设（通知）"), choices=())
+    effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
+        self.fields["preset"].choices = preset_choices()
+
+
+class _AreaForm(forms.Form):
+    region_code = forms.CharField(
+        label=gettext_lazy("区划代码"),
+        max_length=20,
+        help_text=gettext_lazy("国家行政区划代码，如 42（湖北省）、420100 或 4201（武汉市）"),
+    )
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
+    valid_from = forms.DateField(label=gettext_lazy("起始日期"), widget=DATE_WIDGET)
+    valid_to = forms.DateField(
+        label=gettext_lazy("截止日期（含当日，可空）"), widget=DATE_WIDGET, required=False
+    )
+    source = forms.CharField(
+        label=gettext_lazy("依据"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("发布机关与文号或公告日期"),
+    )
+
+
+class RiskAreaForm(_AreaForm):
+    level = forms.ChoiceField(label=gettext_lazy("风险等级"), choices=RiskLevel.choices)
+    field_order = ["region_code", "name", "level", "valid_from", "valid_to", "source"]
+
+
+class NoReturnAreaForm(_AreaForm):
+    pass
+
+
+class EndAreaForm(forms.Form):
+    last_day = forms.DateField(label=gettext_lazy("截止日期（最后生效日）"), widget=DATE_WIDGET)
