@@ -18,6 +18,7 @@ from fugong.enterprises.models import (
     DormRoom,
     Enterprise,
     EnterpriseStatus,
+    EnterpriseStatusChange,
     GatePoint,
     GridLevel,
     GridUnit,
@@ -76,9 +77,9 @@ class DemoResult:
     users: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role label, scope)
 
 
-def make_uscc(rng: random.Random, serial: int) -> str:
-    # 9 = registered by market regulation, 1 = enterprise; 330681 = Zhuji; then a 9-char organisation code.
-    body = f"91{CITY_CODE}" + f"{serial:04d}{rng.randrange(10**5):05d}"
+def make_uscc(rng: random.Random, serial: int, area_code: str = CITY_CODE) -> str:
+    # 9 = registered by market regulation, 1 = enterprise; the county code; a 9-char organisation code.
+    body = f"91{area_code}" + f"{serial:04d}{rng.randrange(10**5):05d}"
     return body + uscc_std.calc_check_digit(body)
 
 
@@ -106,7 +107,7 @@ def ensure_policy(city: Region) -> None:
         apply_preset(city, "N0", actor=None)
 
 
-def _firm_rows(rng: random.Random, size: int, towns: list[Region], departments: dict, classes: dict):
+def _firm_rows(rng: random.Random, size: int, towns: list[Region], departments: dict, classes: dict, area_code: str):
     # Industrial towns carry most firms, as in the real city.
     weights = [6 if t.name in CLUSTERS else (3 if t.name.endswith("街道") else 2) for t in towns]
     used_names: set[tuple[str, int]] = set()
@@ -127,12 +128,12 @@ def _firm_rows(rng: random.Random, size: int, towns: list[Region], departments: 
         essential = product in ("水务", "热电", "食品", "医药", "医疗器械")
         yield Enterprise(
             name=name,
-            uscc=make_uscc(rng, serial),
+            uscc=make_uscc(rng, serial, area_code),
             legal_representative=person_name(rng),
             legal_representative_phone=phone(rng),
             prevention_lead=person_name(rng),
             prevention_lead_phone=phone(rng),
-            address=f"浙江省诸暨市{town.name}{rng.choice(TOWN_ROADS)}{rng.randrange(1, 899)}号",
+            address=f"浙江省{town.parent.name}{town.name}{rng.choice(TOWN_ROADS)}{rng.randrange(1, 899)}号",
             town=town,
             department=departments[dept_code],
             industry_class=classes.get(division),
@@ -153,6 +154,32 @@ def _firm_rows(rng: random.Random, size: int, towns: list[Region], departments: 
                 (30, 10, 52, 6, 2) if not essential else (5, 5, 88, 2, 0),
             )[0],
         )
+
+
+def _insert(rows) -> None:
+    batch: list[Enterprise] = []
+    for firm in rows:
+        batch.append(firm)
+        if len(batch) >= 2000:
+            Enterprise.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
+            batch = []
+    if batch:
+        Enterprise.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
+
+
+def _record_initial_statuses() -> None:
+    """Firms load with the status they had when the city started using FuGong; the history says so."""
+    changed = Enterprise.objects.exclude(status=EnterpriseStatus.NOT_RESUMED).filter(status_changes__isnull=True)
+    EnterpriseStatusChange.objects.bulk_create(
+        [
+            EnterpriseStatusChange(
+                enterprise_id=pk, from_status=EnterpriseStatus.NOT_RESUMED, to_status=status,
+                reason="系统启用时的企业状态", source="初始数据",
+            )
+            for pk, status in changed.values_list("pk", "status").iterator()
+        ],
+        batch_size=2000,
+    )
 
 
 def _add_parts(rng: random.Random, firm: Enterprise) -> None:
@@ -203,14 +230,12 @@ def build_city(size: int = 300, seed: int = 20200210, with_parts: bool = True) -
     departments = {d.code: d for d in Department.objects.all()}
     classes = {c.code: c for c in IndustryClass.objects.all()}
     result = DemoResult()
-    batch: list[Enterprise] = []
-    for firm in _firm_rows(rng, size, towns, departments, classes):
-        batch.append(firm)
-        if len(batch) >= 2000:
-            Enterprise.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
-            batch = []
-    if batch:
-        Enterprise.objects.bulk_create(batch, ignore_conflicts=True, batch_size=2000)
+    _insert(_firm_rows(rng, size, towns, departments, classes, CITY_CODE))
+    # A few firms next door, so that the outsider accounts see something that is not 诸暨's.
+    outside = Region.objects.get(code=OUTSIDE_COUNTY_CODE)
+    outside_towns = list(Region.objects.within(outside).filter(level=RegionLevel.TOWN).order_by("code"))
+    _insert(_firm_rows(random.Random(seed + 2), max(3, size // 30), outside_towns, departments, classes, OUTSIDE_COUNTY_CODE))
+    _record_initial_statuses()
     firms = Enterprise.objects.filter(town__path__startswith=city.path).order_by("uscc")
     result.firms = firms.count()
     if with_parts:

@@ -1,0 +1,161 @@
+"""Walks every API endpoint and every page with every fixture user, inside and outside its scope.
+
+The expectation comes from EXPECTED_FIRMS (SPEC §1), never from the code under test: each object an
+endpoint returns is traced back to its firm, and the firm must be one the user may see.
+"""
+
+import io
+import random
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from fugong.core.api_urls import router
+from fugong.demo.city import _add_parts
+from fugong.enterprises.models import Enterprise
+from tests.conftest import EXPECTED_FIRMS
+
+FIRM_KEYS = ("firm_a", "firm_b", "firm_c")
+SCOPED_ROUTES = [
+    (prefix, viewset)
+    for prefix, viewset, _ in router.registry
+    if getattr(viewset, "queryset", None) is not None and hasattr(viewset.queryset.model, "scope")
+]
+
+
+@pytest.fixture
+def furnished(world):
+    rng = random.Random(1)
+    for key in FIRM_KEYS:
+        _add_parts(rng, getattr(world, key))
+    return world
+
+
+def firm_of(model, pk) -> int:
+    lookup = model.scope.enterprise
+    return model.objects.filter(pk=pk).values_list(lookup, flat=True).get()
+
+
+def all_results(client, url):
+    rows, status = [], None
+    while url:
+        response = client.get(url, {"page_size": 500} if "?" not in url else None)
+        status = response.status_code
+        if status != 200:
+            return status, rows
+        body = response.json()
+        rows += body["results"] if isinstance(body, dict) and "results" in body else body
+        url = body.get("next") if isinstance(body, dict) else None
+    return status, rows
+
+
+def test_every_api_route_is_covered():
+    names = {prefix for prefix, _ in SCOPED_ROUTES}
+    # A new scoped model must show up here: the walk below is only as good as this list.
+    assert {"enterprises", "prevention-team", "enterprise-zones", "grid-units", "dorm-rooms",
+            "canteen-sittings", "shuttle-routes", "isolation-rooms", "gates"} <= names
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED_FIRMS))
+@pytest.mark.parametrize("prefix,viewset", SCOPED_ROUTES, ids=[p for p, _ in SCOPED_ROUTES])
+def test_api_lists_and_details_stay_in_scope(furnished, api_client, who, prefix, viewset):
+    world = furnished
+    user = world.users[who]
+    api_client.force_authenticate(user)
+    model = viewset.queryset.model
+    allowed = {getattr(world, key).pk for key in EXPECTED_FIRMS[who]}
+
+    status, rows = all_results(api_client, f"/api/v1/{prefix}/")
+    assert status in (200, 403)
+    if status == 403:
+        assert not allowed or user.role == "employee"
+        return
+    seen_firms = {firm_of(model, row["id"]) for row in rows}
+    assert seen_firms <= allowed
+    if model is Enterprise:
+        assert seen_firms == allowed
+
+    for key in FIRM_KEYS:
+        firm = getattr(world, key)
+        obj = model.objects.filter(**{model.scope.enterprise: firm.pk}).order_by("pk").first()
+        assert obj is not None
+        response = api_client.get(f"/api/v1/{prefix}/{obj.pk}/")
+        assert response.status_code == (200 if firm.pk in allowed else 404), (key, response.content[:200])
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED_FIRMS))
+def test_counts_search_and_exports_stay_in_scope(world, api_client, client, who):
+    user = world.users[who]
+    allowed = {getattr(world, key) for key in EXPECTED_FIRMS[who]}
+    foreign = {getattr(world, key) for key in FIRM_KEYS} - allowed
+    api_client.force_authenticate(user)
+    client.force_login(user)
+
+    counts = api_client.get("/api/v1/enterprises/counts/")
+    if counts.status_code == 200:
+        assert counts.json()["total"] == len(allowed)
+
+    for firm in foreign:
+        found = api_client.get("/api/v1/enterprises/", {"search": firm.uscc})
+        assert found.status_code == 403 or found.json()["count"] == 0
+        page = client.get(reverse("enterprises:list"), {"q": firm.uscc})
+        assert firm.name not in page.content.decode()
+
+    for url in ("/api/v1/enterprises/export/", reverse("enterprises:export")):
+        response = api_client.get(url) if url.startswith("/api") else client.get(url)
+        if response.status_code != 200:
+            assert response.status_code in (403, 404)
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        book = openpyxl.load_workbook(io.BytesIO(body))
+        text = "\n".join(str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c)
+        for firm in allowed:
+            assert firm.uscc in text
+        for firm in foreign:
+            assert firm.uscc not in text and firm.name not in text
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED_FIRMS))
+def test_pages_stay_in_scope(furnished, client, who):
+    world = furnished
+    user = world.users[who]
+    client.force_login(user)
+    allowed = {getattr(world, key) for key in EXPECTED_FIRMS[who]}
+    foreign = {getattr(world, key) for key in FIRM_KEYS} - allowed
+
+    listing = client.get(reverse("enterprises:list"))
+    assert listing.status_code in (200, 403)
+    if listing.status_code == 200:
+        html = listing.content.decode()
+        assert all(f.name in html for f in allowed)
+        assert not any(f.name in html for f in foreign)
+
+    for firm in allowed | foreign:
+        for name in ("enterprises:detail", "enterprises:parts"):
+            response = client.get(reverse(name, args=[firm.pk]))
+            if firm in foreign:
+                assert response.status_code in (403, 404)
+            elif listing.status_code == 200:
+                assert response.status_code == 200
+
+    # An employee may read the name of their own employer, though they cannot open its file.
+    unnamed = foreign - {user.enterprise}
+    for name in ("home", "regions:tree", "policy:index", "audit:list", "accounts:users", "accounts:profile"):
+        response = client.get(reverse(name))
+        assert response.status_code in (200, 403)
+        html = response.content.decode()
+        assert not any(f.name in html or f.uscc in html for f in unnamed), name
+
+
+def test_outsider_cannot_act_on_a_foreign_firm(world, api_client, client):
+    outsider = world.users["outsider"]
+    api_client.force_authenticate(outsider)
+    firm = world.firm_a
+    before = Enterprise.objects.get(pk=firm.pk)
+    assert api_client.patch(f"/api/v1/enterprises/{firm.pk}/", {"address": "x", "version": firm.version}).status_code == 404
+    assert api_client.post(f"/api/v1/enterprises/{firm.pk}/status/", {"status": "resumed", "reason": "x"}).status_code == 404
+    client.force_login(outsider)
+    assert client.post(reverse("enterprises:edit", args=[firm.pk]), {"address": "x"}).status_code == 404
+    after = Enterprise.objects.get(pk=firm.pk)
+    assert (after.address, after.status, after.version) == (before.address, before.status, before.version)
