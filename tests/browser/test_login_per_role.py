@@ -11,12 +11,14 @@ def test_each_role_logs_in_and_sees_its_scope(world, page, login, screenshot, wh
     login(user.username)
     assert page.get_by_test_id("whoami").inner_text() == user.display_name
     screenshot(f"home-{who}")
-    firm_count = page.get_by_test_id("firm-count")
-    expected = len(EXPECTED_FIRMS[who])
-    if expected:
-        assert firm_count.inner_text() == str(expected)
+    if user.enterprise_id:
+        assert page.get_by_test_id("firm-count").count() == 0
+        card = page.get_by_test_id("own-firm")
+        assert user.enterprise.name in card.inner_text()
+        # Only roles that may open the file get the link to it.
+        assert card.get_by_role("button").count() == (1 if EXPECTED_FIRMS[who] else 0)
     else:
-        assert firm_count.count() == 0
+        assert page.get_by_test_id("firm-count").inner_text() == str(len(EXPECTED_FIRMS[who]))
 
 
 def test_wrong_password_shows_chinese_error(world, page, login):

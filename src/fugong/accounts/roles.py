@@ -47,6 +47,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "region.view": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.GRID_WORKER},
     "region.grid.create": {Role.TASK_FORCE, Role.TOWN},
     "audit.view": {Role.TASK_FORCE},
+    "api.docs": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.ENTERPRISE},
     "user.manage": {Role.TASK_FORCE},
 }
 

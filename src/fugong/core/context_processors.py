@@ -10,7 +10,7 @@ NAV_ITEMS = [
     ("防控政策", "policy:index", "policy.view"),
     ("用户管理", "accounts:users", "user.manage"),
     ("审计日志", "audit:list", "audit.view"),
-    ("接口文档", "api-docs", None),
+    ("接口文档", "api-docs", "api.docs"),
 ]
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from stdnum.cn import uscc as uscc_std
 
+from fugong.accounts.departments import ensure_default_departments
 from fugong.accounts.models import Department, User
 from fugong.accounts.roles import Role
 from fugong.enterprises.models import (
@@ -224,6 +225,7 @@ def _add_parts(rng: random.Random, firm: Enterprise) -> None:
 def build_city(size: int = 300, seed: int = 20200210, with_parts: bool = True) -> DemoResult:
     """Idempotent: firms are keyed by credit code, so running it twice creates nothing new."""
     rng = random.Random(seed)
+    ensure_default_departments()
     city = ensure_regions()
     ensure_policy(city)
     towns = list(Region.objects.within(city).filter(level=RegionLevel.TOWN).order_by("code"))
@@ -252,7 +254,12 @@ def ensure_users(city: Region, firms) -> list[tuple[str, str, str]]:
     depts = {d.code: d for d in Department.objects.all()}
     outside = Region.objects.get(code=OUTSIDE_COUNTY_CODE)
     outside_town = Region.objects.within(outside).filter(level=RegionLevel.TOWN).order_by("code").first()
-    model_firm = firms.filter(town=towns["店口镇"], is_above_size=True).order_by("uscc").first()
+    # The enterprise accounts belong to a sizeable 店口 firm; a tiny benchmark city may have none.
+    model_firm = (
+        firms.filter(town=towns["店口镇"], is_above_size=True).order_by("uscc").first()
+        or firms.filter(town=towns["店口镇"]).order_by("uscc").first()
+        or firms.order_by("uscc").first()
+    )
     grid_firms = list(firms.filter(town=towns["暨阳街道"]).order_by("uscc")[:8])
     specs = [
         ("zhuanban", Role.TASK_FORCE, "诸暨市疫情防控工作领导小组", {"region": city}),
