@@ -84,8 +84,6 @@ def user_list(request):
     if active in ("1", "0"):
         users = users.filter(is_active=active == "1")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/user_list.html",
@@ -95,7 +93,6 @@ def user_list(request):
             "role": role,
             "active": active,
             "roles": Role.choices,
-            "query": query.urlencode(),
         },
     )
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from fugong.audit.models import AuditEntry
+from fugong.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Look, never touch: the log is append-only and its hashes would expose any edit anyway."""
 
     list_display = ["id", "at", "actor_label", "action", "object_type", "object_id", "object_repr"]
@@ -12,12 +13,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "object_id", "object_repr"]
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

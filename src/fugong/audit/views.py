@@ -21,15 +21,12 @@ def entry_list(request):
     )
     entries = filterset.qs if filterset.is_valid() or not request.GET else filterset.queryset.none()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "audit/list.html",
         {
             "filter": filterset,
             "page": page,
-            "query": query.urlencode(),
             "actions": selectors.distinct_actions(request.user),
         },
         status=400 if filterset.form.errors else 200,

@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from fugong.core.admin import ReadOnlyAdmin
 from fugong.enterprises.models import Enterprise, EnterpriseStatusChange, IndustryClass
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -59,4 +49,6 @@ class EnterpriseStatusChangeAdmin(ReadOnlyAdmin):
     list_filter = ["to_status"]
     search_fields = ["enterprise__name", "reason"]
     list_select_related = ["enterprise", "actor"]
+
+
 from fugong.enterprises import parts_admin  # noqa: E402,F401  (registers the parts inside a firm)

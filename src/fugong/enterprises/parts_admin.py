@@ -6,6 +6,7 @@ dorm rooms …) and the audit log apply; an admin form would bypass both.
 
 from django.contrib import admin
 
+from fugong.core.admin import ReadOnlyAdmin
 from fugong.enterprises.models import (
     CanteenSitting,
     DormRoom,
@@ -18,19 +19,10 @@ from fugong.enterprises.models import (
 )
 
 
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(ReadOnlyAdmin):
     list_select_related = ["enterprise"]
     list_filter = ["enterprise__town"]
     search_fields = ["enterprise__name", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PreventionTeamMember)

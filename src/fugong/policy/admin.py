@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from fugong.core.admin import ReadOnlyAdmin
 from fugong.policy.models import (
     ChecklistDefinition,
     ChecklistItem,
@@ -10,17 +11,6 @@ from fugong.policy.models import (
     PolicyVersion,
     RiskArea,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):
