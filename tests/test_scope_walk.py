@@ -159,3 +159,19 @@ def test_outsider_cannot_act_on_a_foreign_firm(world, api_client, client):
     assert client.post(reverse("enterprises:edit", args=[firm.pk]), {"address": "x"}).status_code == 404
     after = Enterprise.objects.get(pk=firm.pk)
     assert (after.address, after.status, after.version) == (before.address, before.status, before.version)
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED_FIRMS))
+def test_no_api_route_answers_with_a_foreign_firm(furnished, api_client, who):
+    """Every registered list route, scoped model or not: never an error, never a foreign firm's name."""
+    world = furnished
+    user = world.users[who]
+    api_client.force_authenticate(user)
+    foreign = {getattr(world, key) for key in FIRM_KEYS} - {getattr(world, key) for key in EXPECTED_FIRMS[who]}
+    foreign -= {user.enterprise}
+    for prefix, _viewset, basename in router.registry:
+        response = api_client.get(f"/api/v1/{prefix}/")
+        assert response.status_code in (200, 400, 403, 404), (prefix, response.status_code)
+        text = response.content.decode()
+        for firm in foreign:
+            assert firm.name not in text and firm.uscc not in text, (prefix, firm.name)
