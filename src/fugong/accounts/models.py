@@ -80,7 +80,7 @@ class User(AbstractUser):
         if self.role in REGION_ROLES:
             return str(self.region or "")
         if self.role == Role.GRID_WORKER:
-            return f"{self.region or ''} · 包联企业"
+            return f"{self.region or ''} · {_('包联企业')}"
         if self.role in ENTERPRISE_ROLES:
             return str(self.enterprise or "")
         return ""

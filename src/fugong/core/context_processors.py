@@ -1,16 +1,17 @@
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from fugong.accounts.roles import can
 
 # (label, url name, capability); the shell shows each user only what their role may do.
 NAV_ITEMS = [
-    ("首页", "home", None),
-    ("企业档案", "enterprises:list", "enterprise.view"),
-    ("行政区划", "regions:tree", "region.view"),
-    ("防控政策", "policy:index", "policy.view"),
-    ("用户管理", "accounts:users", "user.manage"),
-    ("审计日志", "audit:list", "audit.view"),
-    ("接口文档", "api-docs", "api.docs"),
+    (_("首页"), "home", None),
+    (_("企业档案"), "enterprises:list", "enterprise.view"),
+    (_("行政区划"), "regions:tree", "region.view"),
+    (_("防控政策"), "policy:index", "policy.view"),
+    (_("用户管理"), "accounts:users", "user.manage"),
+    (_("审计日志"), "audit:list", "audit.view"),
+    (_("接口文档"), "api-docs", "api.docs"),
 ]
 
 

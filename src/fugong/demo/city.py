@@ -42,7 +42,12 @@ DEMO_PASSWORD = "Fugong@2026"
 # Zhuji's industry clusters by town: (GB/T 4754 division, product word, department code).
 CLUSTERS = {
     "大唐街道": [("17", "袜业", "industry"), ("17", "针织", "industry"), ("18", "服饰", "industry")],
-    "店口镇": [("33", "五金", "industry"), ("32", "铜业", "industry"), ("34", "阀门", "industry"), ("38", "电器", "industry")],
+    "店口镇": [
+        ("33", "五金", "industry"),
+        ("32", "铜业", "industry"),
+        ("34", "阀门", "industry"),
+        ("38", "电器", "industry"),
+    ],
     "山下湖镇": [("24", "珍珠", "commerce"), ("24", "珠宝", "commerce")],
     "枫桥镇": [("17", "纺织", "industry"), ("18", "服装", "industry"), ("34", "机械", "industry")],
     "次坞镇": [("33", "金属制品", "industry"), ("30", "建材", "construction")],
@@ -67,7 +72,9 @@ GENERAL = [
     ("54", "物流", "transport"),
 ]
 BRAND_SYLLABLES = list("华盛海天恒达兴隆金鑫鸿宏伟建丰瑞祥和泰安越浣暨诚信远东方正新宇明光永嘉富源通博联众创")
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕丁沈任姚卢傅钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷黎史龙陶贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢骆岳齐")
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕丁沈任姚卢傅钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷黎史龙陶贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢骆岳齐"
+)
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红玲文斌辉鹏飞云燕萍亮波宁凯晨浩宇欣怡")
 TOWN_ROADS = ["工业路", "兴业路", "创业大道", "科技路", "开发路", "振兴路", "人民路", "望云路", "浣东路"]
 
@@ -108,7 +115,9 @@ def ensure_policy(city: Region) -> None:
         apply_preset(city, "N0", actor=None)
 
 
-def _firm_rows(rng: random.Random, size: int, towns: list[Region], departments: dict, classes: dict, area_code: str):
+def _firm_rows(
+    rng: random.Random, size: int, towns: list[Region], departments: dict, classes: dict, area_code: str
+):
     # Industrial towns carry most firms, as in the real city.
     weights = [6 if t.name in CLUSTERS else (3 if t.name.endswith("街道") else 2) for t in towns]
     used_names: set[tuple[str, int]] = set()
@@ -119,7 +128,11 @@ def _firm_rows(rng: random.Random, size: int, towns: list[Region], departments: 
         while True:
             brand = "".join(rng.sample(BRAND_SYLLABLES, 2))
             prefix = rng.choice(("诸暨市", "浙江", "诸暨"))
-            suffix = rng.choice(("有限公司", "股份有限公司", "科技有限公司", "制造有限公司")) if product not in ("水务", "热电") else "有限公司"
+            suffix = (
+                rng.choice(("有限公司", "股份有限公司", "科技有限公司", "制造有限公司"))
+                if product not in ("水务", "热电")
+                else "有限公司"
+            )
             name = f"{prefix}{brand}{product}{suffix}"
             if (name, town.pk) not in used_names:
                 used_names.add((name, town.pk))
@@ -139,7 +152,8 @@ def _firm_rows(rng: random.Random, size: int, towns: list[Region], departments: 
             department=departments[dept_code],
             industry_class=classes.get(division),
             is_essential_public_service=product in ("水务", "热电"),
-            is_epidemic_supplies=product in ("医药", "医疗器械") or (product == "纺织" and rng.random() < 0.1),
+            is_epidemic_supplies=product in ("医药", "医疗器械")
+            or (product == "纺织" and rng.random() < 0.1),
             is_daily_necessities=product in ("食品", "饮料"),
             is_key_exporter=rng.random() < (0.35 if product in ("袜业", "珍珠", "五金", "针织") else 0.08),
             is_listed=above_size and rng.random() < 0.06,
@@ -170,12 +184,17 @@ def _insert(rows) -> None:
 
 def _record_initial_statuses() -> None:
     """Firms load with the status they had when the city started using FuGong; the history says so."""
-    changed = Enterprise.objects.exclude(status=EnterpriseStatus.NOT_RESUMED).filter(status_changes__isnull=True)
+    changed = Enterprise.objects.exclude(status=EnterpriseStatus.NOT_RESUMED).filter(
+        status_changes__isnull=True
+    )
     EnterpriseStatusChange.objects.bulk_create(
         [
             EnterpriseStatusChange(
-                enterprise_id=pk, from_status=EnterpriseStatus.NOT_RESUMED, to_status=status,
-                reason="系统启用时的企业状态", source="初始数据",
+                enterprise_id=pk,
+                from_status=EnterpriseStatus.NOT_RESUMED,
+                to_status=status,
+                reason="系统启用时的企业状态",
+                source="初始数据",
             )
             for pk, status in changed.values_list("pk", "status").iterator()
         ],
@@ -185,38 +204,73 @@ def _record_initial_statuses() -> None:
 
 def _add_parts(rng: random.Random, firm: Enterprise) -> None:
     PreventionTeamMember.objects.create(
-        enterprise=firm, name=firm.legal_representative, team_role=TeamRole.LEADER, position="法定代表人",
-        phone=firm.legal_representative_phone, duties="全面负责本企业疫情防控工作",
+        enterprise=firm,
+        name=firm.legal_representative,
+        team_role=TeamRole.LEADER,
+        position="法定代表人",
+        phone=firm.legal_representative_phone,
+        duties="全面负责本企业疫情防控工作",
     )
     PreventionTeamMember.objects.create(
-        enterprise=firm, name=firm.prevention_lead, team_role=TeamRole.DEPUTY, position="防疫专员",
-        phone=firm.prevention_lead_phone, duties="员工健康监测、台账登记、物资保障",
+        enterprise=firm,
+        name=firm.prevention_lead,
+        team_role=TeamRole.DEPUTY,
+        position="防疫专员",
+        phone=firm.prevention_lead_phone,
+        duties="员工健康监测、台账登记、物资保障",
     )
     for kind in (ZoneKind.PRODUCTION, ZoneKind.LIVING, ZoneKind.LOGISTICS, ZoneKind.WASTE):
         Zone.objects.create(enterprise=firm, kind=kind, name=ZoneKind(kind).label)
     production = firm.zones.get(kind=ZoneKind.PRODUCTION)
     for w in range(1, rng.randint(2, 4)):
         workshop = GridUnit.objects.create(
-            enterprise=firm, level=GridLevel.WORKSHOP, name=f"{w}号车间", leader=person_name(rng), zone=production
+            enterprise=firm,
+            level=GridLevel.WORKSHOP,
+            name=f"{w}号车间",
+            leader=person_name(rng),
+            zone=production,
         )
         for t in range(1, 3):
             team = GridUnit.objects.create(
-                enterprise=firm, parent=workshop, level=GridLevel.TEAM, name=f"{w}车间{t}班", leader=person_name(rng)
+                enterprise=firm,
+                parent=workshop,
+                level=GridLevel.TEAM,
+                name=f"{w}车间{t}班",
+                leader=person_name(rng),
             )
-            GridUnit.objects.create(enterprise=firm, parent=team, level=GridLevel.POST, name=f"{w}-{t}-01岗位")
+            GridUnit.objects.create(
+                enterprise=firm, parent=team, level=GridLevel.POST, name=f"{w}-{t}-01岗位"
+            )
     for n in range(1, rng.randint(3, 9)):
         DormRoom.objects.create(
-            enterprise=firm, building="1号宿舍楼", number=f"{100 + n}", capacity=rng.choice((4, 6, 8)),
+            enterprise=firm,
+            building="1号宿舍楼",
+            number=f"{100 + n}",
+            capacity=rng.choice((4, 6, 8)),
             area_m2=Decimal(rng.choice((14, 18, 20, 24))),
         )
-    CanteenSitting.objects.create(enterprise=firm, canteen="职工食堂", name="第一批", starts_at="11:00", ends_at="11:30", seats=60)
-    CanteenSitting.objects.create(enterprise=firm, canteen="职工食堂", name="第二批", starts_at="11:40", ends_at="12:10", seats=60)
+    CanteenSitting.objects.create(
+        enterprise=firm, canteen="职工食堂", name="第一批", starts_at="11:00", ends_at="11:30", seats=60
+    )
+    CanteenSitting.objects.create(
+        enterprise=firm, canteen="职工食堂", name="第二批", starts_at="11:40", ends_at="12:10", seats=60
+    )
     ShuttleRoute.objects.create(
-        enterprise=firm, name="城区线", vehicle_plate=f"浙D{rng.randrange(10**5):05d}", driver_name=person_name(rng),
-        driver_phone=phone(rng), supervisor_name=person_name(rng), seats=rng.choice((19, 33, 45)), route="城区—厂区",
+        enterprise=firm,
+        name="城区线",
+        vehicle_plate=f"浙D{rng.randrange(10**5):05d}",
+        driver_name=person_name(rng),
+        driver_phone=phone(rng),
+        supervisor_name=person_name(rng),
+        seats=rng.choice((19, 33, 45)),
+        route="城区—厂区",
     )
     IsolationRoom.objects.create(
-        enterprise=firm, kind=IsolationKind.ISOLATION_ROOM, name="临时隔离室", location="厂区东侧独立平房", capacity=2
+        enterprise=firm,
+        kind=IsolationKind.ISOLATION_ROOM,
+        name="临时隔离室",
+        location="厂区东侧独立平房",
+        capacity=2,
     )
     GatePoint.objects.create(enterprise=firm, name="东大门", location="厂区东侧")
 
@@ -232,11 +286,22 @@ def build_city(size: int = 300, seed: int = 20200210, with_parts: bool = True) -
     departments = {d.code: d for d in Department.objects.all()}
     classes = {c.code: c for c in IndustryClass.objects.all()}
     result = DemoResult()
+    firms_before = Enterprise.objects.filter(town__path__startswith=city.path).count()
     _insert(_firm_rows(rng, size, towns, departments, classes, CITY_CODE))
     # A few firms next door, so that the outsider accounts see something that is not 诸暨's.
     outside = Region.objects.get(code=OUTSIDE_COUNTY_CODE)
-    outside_towns = list(Region.objects.within(outside).filter(level=RegionLevel.TOWN).order_by("code"))
-    _insert(_firm_rows(random.Random(seed + 2), max(3, size // 30), outside_towns, departments, classes, OUTSIDE_COUNTY_CODE))
+    # All in the outsider's own street, so that even a tiny city gives them something to see.
+    outside_towns = list(Region.objects.within(outside).filter(level=RegionLevel.TOWN).order_by("code")[:1])
+    _insert(
+        _firm_rows(
+            random.Random(seed + 2),
+            max(3, size // 30),
+            outside_towns,
+            departments,
+            classes,
+            OUTSIDE_COUNTY_CODE,
+        )
+    )
     _record_initial_statuses()
     firms = Enterprise.objects.filter(town__path__startswith=city.path).order_by("uscc")
     result.firms = firms.count()
@@ -246,6 +311,16 @@ def build_city(size: int = 300, seed: int = 20200210, with_parts: bool = True) -
             if not firm.zones.exists():
                 _add_parts(parts_rng, firm)
     result.users = ensure_users(city, firms)
+    if created := result.firms - firms_before:
+        from fugong.audit.services import record
+
+        record(
+            None,
+            "demo.load_city",
+            city,
+            after={"firms_created": created, "size": size, "seed": seed},
+            note="载入演示城市数据（企业按初始状态直接建档）",
+        )
     return result
 
 
