@@ -4,6 +4,7 @@ Capabilities are named actions; pages, API views and the navigation all ask ``ca
 so that who-may-do-what lives in this one table.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,3 +59,9 @@ def can(user, capability: str) -> bool:
     if capability not in CAPABILITIES:
         raise KeyError(f"unknown capability {capability!r}")
     return user.role in CAPABILITIES[capability]
+
+
+def require(user, capability: str) -> None:
+    """Raise PermissionDenied (403) unless the user's role has the capability."""
+    if not can(user, capability):
+        raise PermissionDenied

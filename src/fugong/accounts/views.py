@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.accounts import selectors, services
 from fugong.accounts.forms import ProfileForm, UserCreateForm
-from fugong.accounts.roles import Role, can
+from fugong.accounts.roles import Role, require
 
 
 def capability_required(capability: str):
@@ -25,8 +25,7 @@ def capability_required(capability: str):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not can(request.user, capability):
-                raise PermissionDenied
+            require(request.user, capability)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -6,13 +6,13 @@ JavaScript the same URLs take a normal POST and redirect back to the page.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from fugong.accounts.roles import can
+from fugong.accounts.roles import require
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises import parts_services as services
 from fugong.enterprises.models import Enterprise
@@ -26,15 +26,13 @@ def _is_htmx(request) -> bool:
 
 
 def _firm(request, pk) -> Enterprise:
-    if not can(request.user, services.VIEW_CAPABILITY):
-        raise PermissionDenied
+    require(request.user, services.VIEW_CAPABILITY)
     return get_visible_or_404(Enterprise.objects.select_related("town", "department"), request.user, pk=pk)
 
 
 def _editable_firm(request, pk) -> Enterprise:
     firm = _firm(request, pk)
-    if not can(request.user, services.EDIT_CAPABILITY):
-        raise PermissionDenied
+    require(request.user, services.EDIT_CAPABILITY)
     return firm
 
 

@@ -4,7 +4,7 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fugong.accounts.roles import can
+from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises import excel, importing, selectors, services
 from fugong.enterprises.filters import EnterpriseFilter
@@ -23,10 +23,6 @@ from fugong.enterprises.models import STATUS_TRANSITIONS, Enterprise
 
 PAGE_SIZE = 50
 
-
-def _require(user, capability: str) -> None:
-    if not can(user, capability):
-        raise PermissionDenied
 
 
 def _visible(user, pk: int) -> Enterprise:
@@ -44,7 +40,7 @@ def _xlsx(content: bytes, filename: str) -> FileResponse:
 @login_required
 def enterprise_list(request):
     user = request.user
-    _require(user, "enterprise.view")
+    require(user, "enterprise.view")
     filterset = EnterpriseFilter(request.GET, queryset=selectors.enterprises_for(user), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Counts ignore the status filter, so that they show how the current selection splits by status.
@@ -70,7 +66,7 @@ def enterprise_list(request):
 @login_required
 def enterprise_detail(request, pk: int):
     user = request.user
-    _require(user, "enterprise.view")
+    require(user, "enterprise.view")
     enterprise = _visible(user, pk)
     may_change_status = can(user, "enterprise.status") and bool(STATUS_TRANSITIONS[enterprise.status])
     context = {
@@ -87,7 +83,7 @@ def enterprise_detail(request, pk: int):
 @login_required
 def enterprise_create(request):
     user = request.user
-    _require(user, "enterprise.create")
+    require(user, "enterprise.create")
     form = EnterpriseForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,7 +99,7 @@ def enterprise_create(request):
 @login_required
 def enterprise_edit(request, pk: int):
     user = request.user
-    _require(user, "enterprise.edit")
+    require(user, "enterprise.edit")
     enterprise = _visible(user, pk)
     form = EnterpriseForm(
         request.POST or None, instance=enterprise, user=user, initial={"version": enterprise.version}
@@ -131,7 +127,7 @@ def enterprise_edit(request, pk: int):
 @require_POST
 def enterprise_status(request, pk: int):
     user = request.user
-    _require(user, "enterprise.status")
+    require(user, "enterprise.status")
     enterprise = _visible(user, pk)
     form = StatusChangeForm(request.POST, enterprise=enterprise)
     if not form.is_valid():
@@ -161,7 +157,7 @@ def enterprise_status(request, pk: int):
 @login_required
 def enterprise_export(request):
     user = request.user
-    _require(user, "enterprise.export")
+    require(user, "enterprise.export")
     queryset = selectors.filter_enterprises(user, request.GET, request=request)
     content = services.export_register(user, queryset, filters=request.GET)
     return _xlsx(content, f"企业名录-{timezone.localdate():%Y%m%d}.xlsx")
@@ -169,14 +165,14 @@ def enterprise_export(request):
 
 @login_required
 def import_template(request):
-    _require(request.user, "enterprise.import")
+    require(request.user, "enterprise.import")
     return _xlsx(excel.import_template(selectors.visible_towns(request.user)), "企业档案导入模板.xlsx")
 
 
 @login_required
 def enterprise_import(request):
     user = request.user
-    _require(user, "enterprise.import")
+    require(user, "enterprise.import")
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fugong.accounts.roles import can
+from fugong.accounts.roles import require
 from fugong.policy import services
 from fugong.policy.forms import (
     ApplyPresetForm,
@@ -37,11 +37,6 @@ from fugong.policy.selectors import (
 from fugong.regions.models import Region, RegionLevel
 
 
-def _require(user, capability):
-    if not can(user, capability):
-        raise PermissionDenied
-
-
 def _visible_policy(user, pk) -> Policy:
     return get_object_or_404(visible_policies(user), pk=pk)
 
@@ -60,7 +55,7 @@ def _index_url(policy: Policy) -> str:
 @login_required
 def index(request):
     """The rules in force for a region on a date, where they come from, and what else applies."""
-    _require(request.user, "policy.view")
+    require(request.user, "policy.view")
     user = request.user
     if user.region_id is None:
         raise PermissionDenied
@@ -112,7 +107,7 @@ def index(request):
 
 @login_required
 def history(request, pk):
-    _require(request.user, "policy.view")
+    require(request.user, "policy.view")
     policy = _visible_policy(request.user, pk)
     return render(
         request,
@@ -130,7 +125,7 @@ def history(request, pk):
 def edit(request, pk):
     """A new version: the form starts from the newest version (or a preset's values) and remembers
     which version it started from, so that a colleague's publication in between is not overwritten."""
-    _require(request.user, "policy.edit")
+    require(request.user, "policy.edit")
     policy = _visible_policy(request.user, pk)
     if not can_edit_policy(request.user, policy):
         raise PermissionDenied
@@ -191,7 +186,7 @@ def edit(request, pk):
 @login_required
 def apply(request):
     """Start a policy for a region that has none of its own, from a notice preset."""
-    _require(request.user, "policy.edit")
+    require(request.user, "policy.edit")
     user = request.user
     if user.region_id is None:
         raise PermissionDenied
@@ -239,7 +234,7 @@ def _area_rows(queryset, today):
 @login_required
 def areas(request, pk):
     """Risk areas and no-return areas registered on one policy; the task force adds and lifts them."""
-    _require(request.user, "policy.view")
+    require(request.user, "policy.view")
     policy = _visible_policy(request.user, pk)
     editable = can_edit_policy(request.user, policy)
     today = timezone.localdate()
@@ -281,7 +276,7 @@ def areas(request, pk):
 
 
 def _end(request, model, pk, service):
-    _require(request.user, "policy.edit")
+    require(request.user, "policy.edit")
     area = get_object_or_404(model.objects.filter(policy__in=visible_policies(request.user)), pk=pk)
     if not can_edit_policy(request.user, area.policy):
         raise PermissionDenied
