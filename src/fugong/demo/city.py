@@ -87,7 +87,8 @@ class DemoResult:
 
 def make_uscc(rng: random.Random, serial: int, area_code: str = CITY_CODE) -> str:
     # 9 = registered by market regulation, 1 = enterprise; the county code; a 9-char organisation code.
-    body = f"91{area_code}" + f"{serial:04d}{rng.randrange(10**5):05d}"
+    # Six digits of serial keep codes unique up to a province-sized 999,999 firms.
+    body = f"91{area_code}" + f"{serial:06d}{rng.randrange(1000):03d}"
     return body + uscc_std.calc_check_digit(body)
 
 
