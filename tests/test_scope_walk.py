@@ -15,6 +15,7 @@ from fugong.core.api_urls import router
 from fugong.demo.city import _add_parts
 from fugong.enterprises.models import Enterprise
 from tests.conftest import EXPECTED_FIRMS
+from tests.resumption.factories import approved_application
 
 FIRM_KEYS = ("firm_a", "firm_b", "firm_c")
 SCOPED_ROUTES = [
@@ -29,6 +30,9 @@ def furnished(world):
     rng = random.Random(1)
     for key in FIRM_KEYS:
         _add_parts(rng, getattr(world, key))
+    approved_application(world.firm_a, world.users["ent_a"])
+    approved_application(world.firm_b, world.users["task_force"])
+    approved_application(world.firm_c, world.users["ent_c"])
     return world
 
 
@@ -54,7 +58,8 @@ def test_every_api_route_is_covered():
     names = {prefix for prefix, _ in SCOPED_ROUTES}
     # A new scoped model must show up here: the walk below is only as good as this list.
     assert {"enterprises", "prevention-team", "enterprise-zones", "grid-units", "dorm-rooms",
-            "canteen-sittings", "shuttle-routes", "isolation-rooms", "gates"} <= names
+            "canteen-sittings", "shuttle-routes", "isolation-rooms", "gates",
+            "resumption-applications", "resumption-certificates"} <= names
 
 
 @pytest.mark.parametrize("who", sorted(EXPECTED_FIRMS))

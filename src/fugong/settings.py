@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fugong.accounts",
     "fugong.policy",
     "fugong.enterprises",
+    "fugong.resumption",
     "fugong.demo",
 ]
 

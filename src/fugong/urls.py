@@ -19,4 +19,7 @@ urlpatterns = [
     path("policy/", include("fugong.policy.urls")),
     path("audit/", include("fugong.audit.urls")),
     path("accounts/", include("fugong.accounts.urls")),
+    path("resumption/", include("fugong.resumption.urls")),
+    # Public: anyone holding a certificate's QR code may check it, without an account.
+    path("verify/", include("fugong.resumption.public_urls")),
 ]

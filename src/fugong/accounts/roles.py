@@ -50,6 +50,32 @@ CAPABILITIES: dict[str, set[str]] = {
     "audit.view": {Role.TASK_FORCE},
     "api.docs": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.ENTERPRISE},
     "user.manage": {Role.TASK_FORCE},
+    # Resumption applications (SPEC §4). Who may act on a review step is decided by the step's
+    # participants (chain.py), not by these: a town officer reviews only where the chain names "town".
+    "resumption.view": {
+        Role.TASK_FORCE,
+        Role.DEPARTMENT,
+        Role.TOWN,
+        Role.GRID_WORKER,
+        Role.INSPECTOR,
+        Role.ENTERPRISE,
+        Role.GATE_KEEPER,
+    },
+    # The application pages: the firm that files and the officers who review or help it. A gate keeper
+    # checks a certificate on the public verify page and needs no application's content.
+    "resumption.pages": {
+        Role.TASK_FORCE,
+        Role.DEPARTMENT,
+        Role.TOWN,
+        Role.GRID_WORKER,
+        Role.INSPECTOR,
+        Role.ENTERPRISE,
+    },
+    "resumption.apply": {Role.ENTERPRISE},
+    "resumption.review": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR},
+    "resumption.batch": {Role.TASK_FORCE},
+    "resumption.early_start": {Role.TASK_FORCE},
+    "resumption.certificate.revoke": {Role.TASK_FORCE},
 }
 
 
