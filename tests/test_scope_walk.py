@@ -174,7 +174,7 @@ def test_no_api_route_answers_with_a_foreign_firm(furnished, api_client, who):
     api_client.force_authenticate(user)
     foreign = {getattr(world, key) for key in FIRM_KEYS} - {getattr(world, key) for key in EXPECTED_FIRMS[who]}
     foreign -= {user.enterprise}
-    for prefix, _viewset, basename in router.registry:
+    for prefix, _viewset, _basename in router.registry:
         response = api_client.get(f"/api/v1/{prefix}/")
         assert response.status_code in (200, 400, 403, 404), (prefix, response.status_code)
         text = response.content.decode()
