@@ -7,6 +7,7 @@ from fugong.enterprises.models import Enterprise
 from fugong.enterprises.services import uscc_error
 from fugong.policy.selectors import policy_for
 from fugong.regions.models import Region
+from fugong.resumption.models import Certificate, ResumptionApplication
 
 
 def test_demo_city_is_real_deterministic_and_idempotent(db):
@@ -20,14 +21,21 @@ def test_demo_city_is_real_deterministic_and_idempotent(db):
     assert sorted(Enterprise.objects.values_list("uscc", "name", "status")) == snapshot
     assert policy_for(city.children.get(name="店口镇")).parameters.isolation_days_out_of_region == 14
     assert verify_chain().ok
+    states = set(ResumptionApplication.objects.values_list("status", flat=True))
+    assert states == {"draft", "in_review", "returned", "rejected", "approved"}
+    assert Certificate.objects.filter(status="revoked").exists()
 
 
 def test_the_same_seed_gives_the_same_firms(db):
-    towns = [Region(code="330681104", name="店口镇", level=4, parent=Region(code="330681", name="诸暨市", level=3))]
+    towns = [
+        Region(code="330681104", name="店口镇", level=4, parent=Region(code="330681", name="诸暨市", level=3))
+    ]
     departments = {d.code: d for d in Department.objects.all()}
 
     def names(seed):
-        return [(f.name, f.uscc) for f in _firm_rows(random.Random(seed), 30, towns, departments, {}, "330681")]
+        return [
+            (f.name, f.uscc) for f in _firm_rows(random.Random(seed), 30, towns, departments, {}, "330681")
+        ]
 
     assert names(5) == names(5)
     assert names(5) != names(6)
@@ -35,11 +43,20 @@ def test_the_same_seed_gives_the_same_firms(db):
 
 def test_every_demo_login_works_and_has_a_scope(db, client):
     result = build_city(size=40)
-    assert {role for _, role, _ in result.users} >= {"专班/指挥部", "行业主管部门", "镇乡街道", "督查组", "门岗", "员工"}
+    assert {role for _, role, _ in result.users} >= {
+        "专班/指挥部",
+        "行业主管部门",
+        "镇乡街道",
+        "督查组",
+        "门岗",
+        "员工",
+    }
     for username, _, _ in result.users:
         user = User.objects.get(username=username)
         user.full_clean(exclude=["password"])
         assert client.login(username=username, password=DEMO_PASSWORD)
     outsider = User.objects.get(username="waibu")
-    assert not Enterprise.objects.visible_to(outsider).filter(town__path__startswith="33/3306/330681/").exists()
+    assert (
+        not Enterprise.objects.visible_to(outsider).filter(town__path__startswith="33/3306/330681/").exists()
+    )
     assert Enterprise.objects.visible_to(outsider).exists()

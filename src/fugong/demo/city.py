@@ -82,6 +82,7 @@ TOWN_ROADS = ["工业路", "兴业路", "创业大道", "科技路", "开发路"
 @dataclass
 class DemoResult:
     firms: int = 0
+    applications: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role label, scope)
 
 
@@ -277,7 +278,9 @@ def _add_parts(rng: random.Random, firm: Enterprise) -> None:
 
 
 @transaction.atomic
-def build_city(size: int = 300, seed: int = 20200210, with_parts: bool = True) -> DemoResult:
+def build_city(
+    size: int = 300, seed: int = 20200210, with_parts: bool = True, with_applications: bool = True
+) -> DemoResult:
     """Idempotent: firms are keyed by credit code, so running it twice creates nothing new."""
     rng = random.Random(seed)
     ensure_default_departments()
@@ -312,6 +315,10 @@ def build_city(size: int = 300, seed: int = 20200210, with_parts: bool = True) -
             if not firm.zones.exists():
                 _add_parts(parts_rng, firm)
     result.users = ensure_users(city, firms)
+    if with_applications:
+        from fugong.demo.applications import build_applications
+
+        result.applications = build_applications(city)
     if created := result.firms - firms_before:
         from fugong.audit.services import record
 

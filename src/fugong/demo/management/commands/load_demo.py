@@ -9,7 +9,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--size", type=int, default=300, help="number of enterprises")
         parser.add_argument("--seed", type=int, default=20200210)
-        parser.add_argument("--no-parts", action="store_true", help="skip zones, dorms, routes … inside firms")
+        parser.add_argument(
+            "--no-parts", action="store_true", help="skip zones, dorms, routes … inside firms"
+        )
 
     def handle(self, *args, size, seed, no_parts, **options):
         result = build_city(size=size, seed=seed, with_parts=not no_parts)
