@@ -114,7 +114,7 @@ def test_every_message_is_translated():
     assert not problems, "\n".join(problems)
 
 
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif%]|\{\w*\}")
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]|%%|\{\w*\}")
 
 
 def test_translations_keep_placeholders():
@@ -174,8 +174,10 @@ def test_template_messages_are_scanned():
 def test_catalogue_is_up_to_date_with_templates():
     in_catalogue = {(e.msgctxt, e.msgid) for e in _entries()}
     missing = sorted(
-        f"{where}: {msgid}" for (ctx, msgid), where in _template_messages().items() if (ctx, msgid) not in in_catalogue
+        f"{where}: {msgid}"
+        for (ctx, msgid), where in _template_messages().items()
+        if (ctx, msgid) not in in_catalogue
     )
-    assert not missing, (
-        "Run `manage.py makemessages -l en` and translate these messages:\n" + "\n".join(missing)
+    assert not missing, "Run `manage.py makemessages -l en` and translate these messages:\n" + "\n".join(
+        missing
     )

@@ -9,6 +9,7 @@ NAV_ITEMS = [
     (_("企业档案"), "enterprises:list", "enterprise.view"),
     (_("行政区划"), "regions:tree", "region.view"),
     (_("防控政策"), "policy:index", "policy.view"),
+    (_("复工申请"), "resumption:index", "resumption.pages"),
     (_("用户管理"), "accounts:users", "user.manage"),
     (_("审计日志"), "audit:list", "audit.view"),
     (_("接口文档"), "api-docs", "api.docs"),

@@ -1062,7 +1062,8 @@ def _issue_certificate(actor, application, policy, now) -> Certificate:
     certificate = Certificate.objects.create(
         application=application,
         enterprise=application.enterprise,
-        number=_("%(region)s复工〔%(year)d〕%(n)05d号") % {"region": short, "year": year, "n": number},
+        # A stored official number, never translated: it must read the same for every reader.
+        number=f"{short}复工〔{year}〕{number:05d}号",
         kind=application.kind,
         issued_at=now,
         valid_from=max(application.planned_start or now, now),
