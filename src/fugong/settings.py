@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fugong.policy",
     "fugong.enterprises",
     "fugong.resumption",
+    "fugong.workforce",
     "fugong.demo",
 ]
 
