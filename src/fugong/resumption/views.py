@@ -1,0 +1,611 @@
+"""Pages for resumption applications (SPEC §4): the firm files, reviewers decide, the task force
+releases batches and manages certificates.
+
+Views are thin: each checks the capability, reads the application through its scope (a foreign one is
+a 404, never a 403) and calls one service. Service ValidationErrors come back as field errors;
+ResumptionConflict (someone acted first) as a message on the freshly loaded page, with nothing saved.
+"""
+
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Q, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fugong.accounts.roles import can, require
+from fugong.core.scoping import get_visible_or_404
+from fugong.enterprises.models import ResumptionMode
+from fugong.enterprises.selectors import visible_towns
+from fugong.policy.parameters import DOCUMENT_CHOICES, participant_label
+from fugong.policy.selectors import find_policy_for
+from fugong.resumption import chain, notifications, selectors, services
+from fugong.resumption.certificates import certificate_filename, render_certificate_pdf
+from fugong.resumption.filters import ApplicationFilter
+from fugong.resumption.forms import (
+    ApplicationForm,
+    AttachmentForm,
+    BatchForm,
+    CommitmentsForm,
+    DecisionForm,
+    ReasonForm,
+)
+from fugong.resumption.models import (
+    OPEN_STATUSES,
+    ApplicationKind,
+    ApplicationStatus,
+    Attachment,
+    ControlStatus,
+    Decision,
+    DocumentType,
+    PlanSection,
+    ResumptionApplication,
+    ReviewDecision,
+    ReviewStep,
+)
+from fugong.resumption.selectors import STAFF_BREAKDOWNS
+
+PAGE_SIZE = 30
+DOC_LABELS = dict(DOCUMENT_CHOICES) | dict(DocumentType.choices)
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+
+def _application(user, pk: int) -> ResumptionApplication:
+    require(user, "resumption.pages")
+    return get_visible_or_404(selectors.applications_visible_to(user), user, pk=pk)
+
+
+def _own_application(user, pk: int) -> ResumptionApplication:
+    """An application the user's own firm files: other roles may look at it but never change it."""
+    application = _application(user, pk)
+    require(user, "resumption.apply")
+    return application
+
+
+def _policy(application):
+    return find_policy_for(application.enterprise.town)
+
+
+def _back(application, anchor: str = ""):
+    return redirect(reverse("resumption:detail", args=[application.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _missing(application, policy) -> dict[str, list[str]]:
+    if policy is None:
+        return {"policy": [_("所在地区尚无现行防控政策，暂不能提交复工申请，请联系属地镇街。")]}
+    return selectors.submission_errors(application, policy.parameters)
+
+
+def _acting_tokens(user, application) -> tuple:
+    step = selectors.active_step(application)
+    if step is None:
+        return None, []
+    return step, chain.acting_tokens(user, step, application.enterprise)
+
+
+def _staff_rows(summary: dict) -> list[tuple[str, str]]:
+    """The returning-staff summary as (label, text) lines a reviewer reads."""
+    labels = {"by_control_status": dict(ControlStatus.choices), "by_commute": dict(ResumptionMode.choices)}
+    rows = []
+    if summary.get("total") is not None:
+        rows.append((_("返岗总人数"), str(summary["total"])))
+    for key, label in STAFF_BREAKDOWNS.items():
+        part = summary.get(key) or {}
+        if part:
+            names = labels.get(key, {})
+            rows.append((str(label), "，".join(f"{names.get(k, k)} {v}" for k, v in part.items())))
+    buses = summary.get("buses") or {}
+    if buses:
+        text = _("%(n)s辆，每车%(seats)s人") % {
+            "n": buses.get("count", "—"),
+            "seats": buses.get("seats_per_bus", "—"),
+        }
+        if buses.get("routes"):
+            text += "；" + buses["routes"]
+        rows.append((_("班车需求"), text))
+    return rows
+
+
+def _return_reasons(application) -> list:
+    """What the reviewers said when they last sent the application back (or turned it down)."""
+    if application.status not in (ApplicationStatus.RETURNED, ApplicationStatus.REJECTED):
+        return []
+    return list(
+        ReviewDecision.objects.filter(
+            step__application=application,
+            step__revision=application.revision,
+            decision__in=[Decision.RETURN, Decision.REJECT],
+        ).select_related("step", "actor")
+    )
+
+
+def _step_row(step) -> tuple:
+    decisions = list(step.decisions.all())
+    for decision in decisions:
+        decision.participant_label = participant_label(decision.participant)
+    return step, [participant_label(t) for t in step.participants], decisions
+
+
+def _diff_numbers(request, revisions) -> tuple[int, int] | None:
+    numbers = [r.number for r in revisions]
+    if len(numbers) < 2:
+        return None
+    try:
+        a = int(request.GET.get("from", numbers[-2]))
+        b = int(request.GET.get("to", numbers[-1]))
+    except ValueError:
+        a, b = numbers[-2], numbers[-1]
+    if a not in numbers or b not in numbers:
+        a, b = numbers[-2], numbers[-1]
+    return a, b
+
+
+def _detail_context(request, application, **extra) -> dict:
+    user = request.user
+    policy = _policy(application)
+    step, tokens = _acting_tokens(user, application)
+    revisions = list(application.revisions.select_related("submitted_by").order_by("number"))
+    pair = _diff_numbers(request, revisions)
+    is_applicant = can(user, "resumption.apply")
+    certificate = getattr(application, "certificate", None) if application.status == "approved" else None
+    labels = dict(PlanSection.choices)
+    context = {
+        "application": application,
+        "firm": application.enterprise,
+        "policy": policy,
+        "is_applicant": is_applicant,
+        "editable": is_applicant and application.is_editable,
+        "missing": _missing(application, policy) if is_applicant and application.is_editable else {},
+        "return_reasons": _return_reasons(application),
+        "staff_rows": _staff_rows(application.staff_summary or {}),
+        "plan_rows": [
+            (labels.get(key, key), text) for key, text in (application.plan_sections or {}).items() if text
+        ],
+        "attachments": selectors.active_attachments(application).select_related("uploaded_by"),
+        "commitments": application.commitments.all(),
+        "chain": [
+            (number, [_step_row(s) for s in steps])
+            for number, steps in selectors.steps_by_revision(application)
+        ],
+        "resumption_mode_label": dict(ResumptionMode.choices).get(application.resumption_mode, ""),
+        "revisions": revisions,
+        "diff_pair": pair,
+        "diff_rows": selectors.revision_diff(application, *pair) if pair else [],
+        "active_step": step,
+        "acting_as": [participant_label(t) for t in tokens],
+        "acts_as_firm": tokens == ["enterprise"],
+        "decision_form": extra.pop("decision_form", None)
+        or (DecisionForm(initial={"expected_step_key": step.key}) if tokens else None),
+        "certificate": certificate,
+        "can_early_start": can(user, "resumption.early_start")
+        and application.status in OPEN_STATUSES
+        and not application.early_start_granted
+        and policy is not None
+        and policy.parameters.earliest_resumption_at is not None,
+        "early_start_form": extra.pop("early_start_form", None) or ReasonForm(),
+        "can_revoke": certificate is not None
+        and certificate.is_valid
+        and can(user, "resumption.certificate.revoke"),
+        "revoke_form": extra.pop("revoke_form", None) or ReasonForm(),
+        "show_priority": can(user, "resumption.review"),
+    }
+    context.update(extra)
+    return context
+
+
+# -- lists -----------------------------------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    user = request.user
+    require(user, "resumption.pages")
+    context: dict = {"unread": notifications.unread_count(user)}
+    if can(user, "resumption.apply"):
+        mine = selectors.applications_visible_to(user)
+        context["mine"] = mine
+        context["open_application"] = mine.filter(status__in=OPEN_STATUSES).first()
+    else:
+        if can(user, "resumption.review"):
+            context["queue"] = list(selectors.queue_for(user)[:100])
+        current_step = ReviewStep.objects.filter(
+            application=OuterRef("pk"), revision=OuterRef("revision"), key=OuterRef("current_step_key")
+        ).values("name")[:1]
+        queryset = (
+            selectors.applications_visible_to(user)
+            .annotate(step_name=Subquery(current_step))
+            .order_by(F("submitted_at").desc(nulls_last=True), "-id")
+        )
+        filterset = ApplicationFilter(request.GET, queryset=queryset)
+        context["filter"] = filterset
+        context["page_obj"] = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["towns"] = visible_towns(user).order_by("code")
+        context["statuses"] = ApplicationStatus.choices
+        context["kinds"] = ApplicationKind.choices
+        context["selected"] = {
+            "status": request.GET.get("status", ""),
+            "kind": request.GET.get("kind", ""),
+            "region": request.GET.get("region", ""),
+            "q": request.GET.get("q", ""),
+        }
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+    if can(user, "resumption.batch"):
+        context["batches"] = selectors.batches_visible_to(user)[:10]
+    return render(request, "resumption/index.html", context)
+
+
+# -- the firm's side ---------------------------------------------------------------------------------------
+
+
+@login_required
+def create(request):
+    user = request.user
+    require(user, "resumption.pages")
+    require(user, "resumption.apply")
+    firm = user.enterprise
+    if firm is None:
+        raise PermissionDenied
+    policy = find_policy_for(firm.town)
+    required = selectors.required_sections(policy.parameters) if policy else []
+    form = ApplicationForm(request.POST or None, required_sections=required)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.create_draft(user, firm, form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("复工申请草稿已保存。下一步：上传申请材料。"))
+            return redirect("resumption:attachments", pk=application.pk)
+    return render(request, "resumption/form.html", {"form": form, "application": None, "firm": firm})
+
+
+@login_required
+def edit(request, pk: int):
+    user = request.user
+    application = _own_application(user, pk)
+    if not application.is_editable:
+        messages.error(
+            request, _("申请当前为「%(status)s」，不能修改。") % {"status": application.get_status_display()}
+        )
+        return _back(application)
+    policy = _policy(application)
+    required = selectors.required_sections(policy.parameters) if policy else []
+    form = ApplicationForm(request.POST or None, required_sections=required, application=application)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(user, application, form.service_data(), form.cleaned_data.get("version"))
+        except services.ResumptionConflict as exc:
+            form.add_error(None, exc.message)
+            conflict = True
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("申请内容已保存。"))
+            return _back(application)
+    return render(
+        request,
+        "resumption/form.html",
+        {"form": form, "application": application, "firm": application.enterprise, "conflict": conflict},
+    )
+
+
+@login_required
+def attachments(request, pk: int):
+    user = request.user
+    application = _application(user, pk)
+    is_applicant = can(user, "resumption.apply")
+    form = AttachmentForm(request.POST or None, request.FILES or None) if is_applicant else None
+    if request.method == "POST":
+        require(user, "resumption.apply")
+        if form.is_valid():
+            try:
+                attachment = services.add_attachment(
+                    user, application, form.cleaned_data["doc_type"], form.cleaned_data["file"]
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    _("已上传：%(doc)s（%(name)s）")
+                    % {"doc": attachment.get_doc_type_display(), "name": attachment.original_name},
+                )
+                return redirect("resumption:attachments", pk=application.pk)
+    policy = _policy(application)
+    rows = list(selectors.active_attachments(application).select_related("uploaded_by"))
+    present = {a.doc_type for a in rows}
+    required = selectors.required_documents(policy.parameters) if policy else []
+    context = {
+        "application": application,
+        "firm": application.enterprise,
+        "form": form,
+        "editable": is_applicant and application.is_editable,
+        "rows": rows,
+        "required": [(d, DOC_LABELS.get(d, d), d in present) for d in required],
+        "missing_count": sum(1 for d in required if d not in present),
+    }
+    return render(
+        request, "resumption/attachments.html", context, status=400 if form and form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def remove_attachment(request, pk: int, attachment_id: int):
+    user = request.user
+    application = _own_application(user, pk)
+    attachment = application.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    try:
+        services.remove_attachment(user, attachment)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已移除：%(name)s") % {"name": attachment.original_name})
+    return redirect("resumption:attachments", pk=application.pk)
+
+
+@login_required
+def download_attachment(request, pk: int, attachment_id: int):
+    application = _application(request.user, pk)
+    # Removed files too: an earlier revision was reviewed with them and still lists them.
+    attachment = Attachment.objects.filter(application=application, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+def commitments(request, pk: int):
+    user = request.user
+    application = _application(user, pk)
+    policy = _policy(application)
+    items = list(policy.parameters.commitments or ()) if policy else []
+    affirmed = {c.code: c for c in application.commitments.all()}
+    is_applicant = can(user, "resumption.apply")
+    initial = {
+        "codes": [i.code for i in items if i.code in affirmed and affirmed[i.code].text == i.text],
+        "affirmed_by_name": next(iter(affirmed.values())).affirmed_by_name if affirmed else "",
+    }
+    form = CommitmentsForm(request.POST or None, items=items, initial=initial) if is_applicant else None
+    if request.method == "POST":
+        require(user, "resumption.apply")
+        if form.is_valid():
+            try:
+                services.affirm_commitments(
+                    user, application, form.cleaned_data["codes"], form.cleaned_data["affirmed_by_name"]
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("承诺事项已确认。"))
+                return _back(application, "submit")
+    groups: dict[str, list] = {}
+    for item in items:
+        current = affirmed.get(item.code)
+        groups.setdefault(item.group or _("承诺事项"), []).append(
+            {"item": item, "affirmed": current if current and current.text == item.text else None}
+        )
+    context = {
+        "application": application,
+        "firm": application.enterprise,
+        "form": form,
+        "editable": is_applicant and application.is_editable,
+        "groups": groups,
+        "checked": set(form["codes"].value() or []) if form else set(),
+    }
+    return render(
+        request, "resumption/commitments.html", context, status=400 if form and form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    user = request.user
+    application = _own_application(user, pk)
+    try:
+        application = services.submit(user, application, request.POST.get("version"))
+    except services.ResumptionConflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, _("尚不能提交，请补齐以下内容："))
+        for message in exc.messages:
+            messages.error(request, message)
+        return _back(application, "submit")
+    else:
+        step = selectors.active_step(application)
+        if step is not None:
+            messages.success(
+                request,
+                _("已提交（第%(n)d次），进入「%(step)s」环节。")
+                % {"n": application.revision, "step": step.name},
+            )
+        else:
+            messages.success(request, _("已提交并备案。"))
+    return _back(application)
+
+
+# -- the application page and the reviewers' acts -----------------------------------------------------------
+
+
+@login_required
+def detail(request, pk: int):
+    application = _application(request.user, pk)
+    return render(request, "resumption/detail.html", _detail_context(request, application))
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    user = request.user
+    application = _application(user, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide(
+                user,
+                application,
+                form.cleaned_data["decision"],
+                form.cleaned_data["reasons"],
+                form.cleaned_data["expected_step_key"],
+            )
+        except services.ResumptionConflict as exc:
+            messages.error(request, exc.message)
+            return _back(application)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            label = Decision(form.cleaned_data["decision"]).label
+            messages.success(request, _("已提交审核意见：%(decision)s") % {"decision": label})
+            # The reviewer's own queue is where the next firm waits.
+            return redirect("resumption:index")
+    application.refresh_from_db()
+    context = _detail_context(request, application, decision_form=form)
+    return render(request, "resumption/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def early_start(request, pk: int):
+    user = request.user
+    require(user, "resumption.early_start")
+    application = _application(user, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.grant_early_start(user, application, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("已批准提前复工。"))
+            return _back(application)
+    context = _detail_context(request, application, early_start_form=form)
+    return render(request, "resumption/detail.html", context, status=400)
+
+
+@login_required
+def certificate_pdf(request, pk: int):
+    user = request.user
+    require(user, "resumption.view")
+    certificate = get_visible_or_404(selectors.certificates_visible_to(user), user, pk=pk)
+    return FileResponse(
+        BytesIO(render_certificate_pdf(certificate)),
+        as_attachment=False,
+        filename=certificate_filename(certificate),
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_POST
+def revoke_certificate(request, pk: int):
+    user = request.user
+    require(user, "resumption.certificate.revoke")
+    certificate = get_visible_or_404(selectors.certificates_visible_to(user), user, pk=pk)
+    application = certificate.application
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revoke_certificate(user, certificate, form.cleaned_data["reason"])
+        except services.ResumptionConflict as exc:
+            messages.error(request, exc.message)
+            return _back(application, "certificate")
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("复工证明%(number)s已撤销。") % {"number": certificate.number})
+            return _back(application, "certificate")
+    context = _detail_context(request, application, revoke_form=form)
+    return render(request, "resumption/detail.html", context, status=400)
+
+
+# -- batches (task force) ---------------------------------------------------------------------------------
+
+
+def _batch_candidates(user) -> list[ResumptionApplication]:
+    """Applications waiting for the user's task-force step and not already in an unreleased batch."""
+    waiting = selectors.queue_for(user).filter(Q(batch__isnull=True) | Q(batch__released_at__isnull=False))
+    out = []
+    for application in waiting:
+        step, tokens = _acting_tokens(user, application)
+        if step is not None and "task_force" in tokens:
+            application.step_name = step.name
+            out.append(application)
+    return out
+
+
+@login_required
+def batches(request):
+    user = request.user
+    require(user, "resumption.batch")
+    form = BatchForm(request.POST or None, candidates=_batch_candidates(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.create_batch(user, form.cleaned_data["applications"], form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("已编成%(batch)s，核对后放行。") % {"batch": batch})
+            return redirect("resumption:batch", pk=batch.pk)
+    context = {"form": form, "batches": selectors.batches_visible_to(user)}
+    return render(request, "resumption/batches.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def batch_detail(request, pk: int):
+    user = request.user
+    require(user, "resumption.batch")
+    batch = selectors.batches_visible_to(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            batch, passed, dropped = services.release_batch(user, batch)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request, _("已放行%(n)d件，移出%(m)d件。") % {"n": len(passed), "m": len(dropped)}
+            )
+        return redirect("resumption:batch", pk=batch.pk)
+    # In the batch now, or passed by its release (a released application may have moved on).
+    passed_ids = ReviewDecision.objects.filter(batch=batch).values("step__application")
+    rows = (
+        selectors.applications_visible_to(user)
+        .filter(Q(batch=batch) | Q(pk__in=passed_ids))
+        .order_by("-priority_score", "submitted_at", "id")
+    )
+    return render(request, "resumption/batch.html", {"batch": batch, "rows": rows})
+
+
+# -- notifications --------------------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    user = request.user
+    if request.method == "POST":
+        ids = request.POST.getlist("ids")
+        notifications.mark_read(user, [int(i) for i in ids if i.isdigit()] if ids else None)
+        return redirect("resumption:notifications")
+    page = Paginator(notifications.inbox(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "unread": notifications.unread_count(user)}
+    return render(request, "resumption/notifications.html", context)
