@@ -33,7 +33,39 @@ def furnished(world):
     approved_application(world.firm_a, world.users["ent_a"])
     approved_application(world.firm_b, world.users["task_force"])
     approved_application(world.firm_c, world.users["ent_c"])
+    _isolation(world)
+    _returns(world)
     return world
+
+
+def _returns(world):
+    """A pre-report and a matched checkpoint arrival for each firm, so that pre-reports and
+    checkpoint-arrivals have rows everywhere."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fugong.workforce import returns
+    from fugong.workforce.models import PreReport
+    from tests.workforce.returns_support import id_number, make_employee
+
+    day = timezone.localdate() + dt.timedelta(days=3)
+    for key, recorder in (("firm_a", "town_a"), ("firm_b", "town_b"), ("firm_c", "outsider")):
+        firm, number = getattr(world, key), id_number()
+        person = make_employee(firm, f"返岗{key}", number)
+        PreReport.objects.create(employee=person, town=firm.town, expected_arrival=day, lead_days=3, on_time=True)
+        returns.record_arrival(world.users[recorder], firm.town, checkpoint="卡口", name=person.name, id_number=number)
+
+
+def _isolation(world):
+    """An employee in in-plant isolation in each firm, so that employees and isolation-episodes have rows
+    everywhere."""
+    from fugong.workforce import services
+    from tests.workforce.conftest import make_employee
+
+    for key in FIRM_KEYS:
+        person = make_employee(getattr(world, key), name=f"隔离{key}")
+        services.start_episode(None, person, "isolation", None, None, "体温异常，隔离观察")
 
 
 def firm_of(model, pk) -> int:

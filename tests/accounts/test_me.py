@@ -49,4 +49,5 @@ def test_me_with_a_token(api_client, world):
     token = Token.objects.create(user=world.users["employee_a"])
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     body = api_client.get("/api/v1/me/").json()
-    assert body["role"] == "employee" and body["capabilities"] == []
+    # An employee reads their own file only (their scope is themselves).
+    assert body["role"] == "employee" and body["capabilities"] == ["workforce.self", "workforce.view"]

@@ -76,6 +76,53 @@ CAPABILITIES: dict[str, set[str]] = {
     "resumption.batch": {Role.TASK_FORCE},
     "resumption.early_start": {Role.TASK_FORCE},
     "resumption.certificate.revoke": {Role.TASK_FORCE},
+    # Pre-reports and checkpoint arrivals (N0 提前告知, 有序对接). Reading is scoped like every firm's
+    # data: the firm and its gate see their own returners, the town its own town, the county all of it.
+    "workforce.returns.view": {
+        Role.TASK_FORCE,
+        Role.DEPARTMENT,
+        Role.TOWN,
+        Role.GRID_WORKER,
+        Role.INSPECTOR,
+        Role.ENTERPRISE,
+        Role.GATE_KEEPER,
+    },
+    # The firm reports its expected returners to its town at least the policy's lead time ahead.
+    "workforce.prereport": {Role.ENTERPRISE},
+    # The town receives the lists, follows up unmatched arrivals (N0: 各镇乡要及时对接各卡口站点入诸人员信息);
+    # the task force oversees every town of its region.
+    "workforce.arrivals": {Role.TASK_FORCE, Role.TOWN},
+    # Recording at a checkpoint: N0 has the towns staff the hand-over from the checkpoint stations
+    # (镇乡组织做好站点到属地的接驳任务), helped by their grid workers, with the task force running the
+    # city's entry stations. Police and transport staff have no role here; they work through these.
+    "workforce.checkpoint": {Role.TASK_FORCE, Role.TOWN, Role.GRID_WORKER},
+    # Employee files (SPEC §5). Everyone may read within their scope — an employee's scope is their
+    # own file only — and ID numbers are shown masked unless the role also has workforce.unmask.
+    "workforce.view": {
+        Role.TASK_FORCE,
+        Role.DEPARTMENT,
+        Role.TOWN,
+        Role.GRID_WORKER,
+        Role.INSPECTOR,
+        Role.ENTERPRISE,
+        Role.GATE_KEEPER,
+        Role.EMPLOYEE,
+    },
+    # The firm keeps its own roster (N0 一人一档 is the firm's material, checked by the town).
+    "workforce.edit": {Role.ENTERPRISE},
+    # Moving a person through the return (arrival, barring, work): the firm, and the town that receives
+    # returners and follows them up (N0 返岗阶段 2．有序对接).
+    "workforce.status": {Role.ENTERPRISE, Role.TOWN},
+    # Opening and releasing in-plant isolation / buffer episodes: the firm runs them (N0 分类管理, N1
+    # 缓冲区), the town organises medical observation (N0 疫情处置), the health bureau may release before
+    # the planned day — services refuse department officers of any other bureau.
+    "workforce.isolation": {Role.ENTERPRISE, Role.TOWN, Role.DEPARTMENT},
+    # The full ID number: the firm (it reports its people to the town by number), the town (it matches
+    # checkpoint arrivals and follows people up) and the health bureau (medical observation, tracing);
+    # services refuse other bureaus. Every unmasked view is written to the audit log.
+    "workforce.unmask": {Role.ENTERPRISE, Role.TOWN, Role.DEPARTMENT},
+    # The employee's own page on a phone.
+    "workforce.self": {Role.EMPLOYEE},
 }
 
 

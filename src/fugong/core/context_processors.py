@@ -10,6 +10,10 @@ NAV_ITEMS = [
     (_("行政区划"), "regions:tree", "region.view"),
     (_("防控政策"), "policy:index", "policy.view"),
     (_("复工申请"), "resumption:index", "resumption.pages"),
+    # The town receives the returner lists; the firm files them (same words, each role its own page).
+    (_("返岗报备"), "workforce:returns", "workforce.arrivals"),
+    (_("返岗报备"), "workforce:prereport", "workforce.prereport"),
+    (_("卡口登记"), "workforce:checkpoint", "workforce.checkpoint"),
     (_("用户管理"), "accounts:users", "user.manage"),
     (_("审计日志"), "audit:list", "audit.view"),
     (_("接口文档"), "api-docs", "api.docs"),

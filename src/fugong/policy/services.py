@@ -30,6 +30,7 @@ from fugong.policy.parameters import PolicyParameters, validate_parameters
 from fugong.policy.presets import CHECKLISTS_BY_KEY, PRESETS, UnknownPreset, get_preset
 from fugong.policy.seeding import sync_checklists
 from fugong.policy.selectors import can_create_policy_for, can_edit_policy
+from fugong.policy.signals import risk_areas_changed
 from fugong.regions.models import Region
 
 AREA_FIELDS = ["policy", "region_code", "region", "name", "valid_from", "valid_to", "source"]
@@ -320,6 +321,12 @@ def _clean_area(region_code, name, valid_from, valid_to, source) -> tuple[str, s
     return code, name, source
 
 
+def _announce_area_change(policy, code) -> None:
+    # After commit, so that receivers (employee re-evaluation) read the areas as saved, and nothing is
+    # re-decided for a change that was rolled back.
+    transaction.on_commit(lambda: risk_areas_changed.send(sender=Policy, policy=policy, region_codes=[code]))
+
+
 def _add_area(model, action, policy, actor, *, region_code, name, valid_from, valid_to, source, **extra):
     _check_can_edit(actor, policy)
     code, name, source = _clean_area(region_code, name, valid_from, valid_to, source)
@@ -349,6 +356,7 @@ def _add_area(model, action, policy, actor, *, region_code, name, valid_from, va
             **extra,
         )
         record(actor, action, area, after=snapshot(area, [*AREA_FIELDS, *extra]))
+        _announce_area_change(policy, code)
     return area
 
 
@@ -441,6 +449,7 @@ def _end_area(model, action, area, last_day, actor):
         locked.ended_by = actor if getattr(actor, "pk", None) else None
         locked.save(update_fields=["valid_to", "ended_at", "ended_by"])
         record(actor, action, locked, before=before, after=snapshot(locked, ["valid_to"]))
+        _announce_area_change(locked.policy, locked.region_code)
     area.valid_to, area.ended_at, area.ended_by = locked.valid_to, locked.ended_at, locked.ended_by
     return area
 
