@@ -8,6 +8,7 @@ from fugong.enterprises.services import uscc_error
 from fugong.policy.selectors import policy_for
 from fugong.regions.models import Region
 from fugong.resumption.models import Certificate, ResumptionApplication
+from fugong.workforce.models import CheckpointArrival, Employee
 
 
 def test_demo_city_is_real_deterministic_and_idempotent(db):
@@ -24,6 +25,11 @@ def test_demo_city_is_real_deterministic_and_idempotent(db):
     states = set(ResumptionApplication.objects.values_list("status", flat=True))
     assert states == {"draft", "in_review", "returned", "rejected", "approved"}
     assert Certificate.objects.filter(status="revoked").exists()
+    people = Employee.objects.all()
+    assert {"at_work", "isolating", "barred", "expected"} <= set(people.values_list("status", flat=True))
+    isolating = people.filter(status="isolating").first()
+    assert isolating.release_date and "隔离观察14天" in isolating.decision_reason
+    assert CheckpointArrival.objects.filter(follow_up="pending").exists()
 
 
 def test_the_same_seed_gives_the_same_firms(db):

@@ -4,11 +4,13 @@ The same seed gives the same data every time; ``size`` scales the number of firm
 build a 20,000-firm city with the code that builds the 300-firm demo.
 """
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import uscc as uscc_std
 
 from fugong.accounts.departments import ensure_default_departments
@@ -83,6 +85,7 @@ TOWN_ROADS = ["工业路", "兴业路", "创业大道", "科技路", "开发路"
 class DemoResult:
     firms: int = 0
     applications: int = 0
+    employees: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role label, scope)
 
 
@@ -114,7 +117,8 @@ def ensure_policy(city: Region) -> None:
     from fugong.policy.services import apply_preset
 
     if not Policy.objects.filter(region=city).exists():
-        apply_preset(city, "N0", actor=None)
+        # In force for two months already, so that returns dated in the past are decided under it.
+        apply_preset(city, "N0", actor=None, effective_from=timezone.localdate() - dt.timedelta(days=60))
 
 
 def _firm_rows(
@@ -279,7 +283,11 @@ def _add_parts(rng: random.Random, firm: Enterprise) -> None:
 
 @transaction.atomic
 def build_city(
-    size: int = 300, seed: int = 20200210, with_parts: bool = True, with_applications: bool = True
+    size: int = 300,
+    seed: int = 20200210,
+    with_parts: bool = True,
+    with_applications: bool = True,
+    with_rosters: bool = True,
 ) -> DemoResult:
     """Idempotent: firms are keyed by credit code, so running it twice creates nothing new."""
     rng = random.Random(seed)
@@ -319,6 +327,14 @@ def build_city(
         from fugong.demo.applications import build_applications
 
         result.applications = build_applications(city)
+    if with_rosters:
+        from fugong.demo import workforce
+
+        model_firm = User.objects.get(username="qiye").enterprise
+        others = firms.exclude(pk=model_firm.pk).filter(zones__isnull=False).distinct()[:9]
+        result.employees = workforce.build_rosters(city, [model_firm, *others])
+        workforce.build_checkpoint_arrivals(city)
+        workforce.link_employee_login(model_firm)
     if created := result.firms - firms_before:
         from fugong.audit.services import record
 
