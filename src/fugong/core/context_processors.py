@@ -14,6 +14,9 @@ NAV_ITEMS = [
     (_("返岗报备"), "workforce:returns", "workforce.arrivals"),
     (_("返岗报备"), "workforce:prereport", "workforce.prereport"),
     (_("卡口登记"), "workforce:checkpoint", "workforce.checkpoint"),
+    # The firm keeps its roster; the town reads the firms' rosters in its scope.
+    (_("员工档案"), "workforce:roster", "workforce.status"),
+    (_("我的健康"), "workforce:me", "workforce.self"),
     (_("用户管理"), "accounts:users", "user.manage"),
     (_("审计日志"), "audit:list", "audit.view"),
     (_("接口文档"), "api-docs", "api.docs"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fugong.workforce import returns_views
+from fugong.workforce import returns_views, views
 
 app_name = "workforce"
 urlpatterns = [
@@ -14,4 +14,21 @@ urlpatterns = [
     path("returns/prereport/", returns_views.prereport, name="prereport"),
     # Reached by QR code on a phone at the checkpoint; kept short to print.
     path("checkpoint/", returns_views.checkpoint, name="checkpoint"),
+    # Employee files (一人一档), the roster in Excel, the health card (N4), isolation, the phone page.
+    path("roster/", views.roster, name="roster"),
+    path("roster/template/", views.roster_template, name="roster_template"),
+    path("roster/export/", views.roster_export, name="roster_export"),
+    path("roster/statistics/", views.roster_statistics, name="roster_statistics"),
+    path("roster/import/", views.roster_import, name="roster_import"),
+    path("roster/import/<str:job_id>/", views.roster_import_progress, name="roster_import_progress"),
+    path("employees/new/", views.employee_create, name="employee_create"),
+    path("employees/<int:pk>/", views.employee_detail, name="employee"),
+    path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
+    path("employees/<int:pk>/reveal/", views.employee_reveal, name="employee_reveal"),
+    path("employees/<int:pk>/status/", views.employee_status, name="employee_status"),
+    path("employees/<int:pk>/reevaluate/", views.employee_reevaluate, name="employee_reevaluate"),
+    path("employees/<int:pk>/isolation/", views.episode_start, name="episode_start"),
+    path("episodes/<int:pk>/release/", views.episode_release, name="episode_release"),
+    path("isolation/", views.isolation_board, name="isolation"),
+    path("me/", views.me, name="me"),
 ]

@@ -1,0 +1,184 @@
+"""Forms for the employee-file pages. They only parse what people type; every rule (ID number, phone,
+dates, transitions, release) is the service's, and its messages come back onto the fields they name."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fugong.enterprises.models import DormRoom, GridUnit, IsolationRoom, ShuttleRoute
+from fugong.workforce.models import (
+    EmployeeStatus,
+    EpisodeKind,
+    Gender,
+    HealthCode,
+    ResidenceControl,
+    ReturnDecision,
+    Transport,
+)
+from fugong.workforce.returns_forms import ServiceErrorsMixin
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+BLANK = [("", "—")]
+
+
+def _choices(choices):
+    return BLANK + [(k, v) for k, v in choices.choices if k]
+
+
+class RosterFilterForm(forms.Form):
+    """The roster's filters; an invalid value is simply ignored."""
+
+    firm = forms.ModelChoiceField(label=_("企业"), queryset=None, required=False, empty_label=_("全部企业"))
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    decision = forms.ChoiceField(label=_("返岗判定"), required=False)
+    local = forms.ChoiceField(
+        label=_("本地/外地"),
+        required=False,
+        choices=[("", _("全部")), ("yes", _("本地员工")), ("no", _("外地员工"))],
+    )
+    q = forms.CharField(label=_("姓名"), required=False, max_length=50)
+
+    def __init__(self, *args, firms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firm"].queryset = firms
+        self.fields["status"].choices = [("", _("全部状态")), *EmployeeStatus.choices]
+        self.fields["decision"].choices = [
+            ("", _("全部判定")),
+            *ReturnDecision.choices,
+            ("undecided", _("未判定")),
+        ]
+
+
+class EmployeeForm(ServiceErrorsMixin, forms.Form):
+    """Create or edit a file. On edit the ID number may be left empty to keep the one on file."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    phone = forms.CharField(
+        label=_("电话"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    employee_no = forms.CharField(label=_("员工编号"), max_length=40, required=False)
+    gender = forms.ChoiceField(label=_("性别"), choices=_choices(Gender), required=False)
+    native_place = forms.CharField(label=_("籍贯"), max_length=50, required=False)
+    residence_region = forms.CharField(
+        label=_("居住地区划代码"),
+        max_length=12,
+        required=False,
+        help_text=_("6–12位行政区划代码，例如 330681"),
+    )
+    residence_address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    residence_control = forms.ChoiceField(
+        label=_("居住地管控状态"), choices=ResidenceControl.choices, required=False
+    )
+    department_name = forms.CharField(label=_("部门"), max_length=50, required=False)
+    job = forms.CharField(label=_("岗位"), max_length=50, required=False)
+    grid_unit = forms.ModelChoiceField(label=_("网格单元"), queryset=None, required=False)
+    dorm_room = forms.ModelChoiceField(label=_("宿舍"), queryset=None, required=False)
+    shuttle_route = forms.ModelChoiceField(label=_("通勤线路"), queryset=None, required=False)
+    shuttle_seat = forms.CharField(label=_("座位号"), max_length=10, required=False)
+    left_locality = forms.BooleanField(label=_("假期离开驻地"), required=False)
+    left_on = forms.DateField(label=_("离开时间"), required=False, widget=DATE)
+    destination = forms.CharField(label=_("所赴城市"), max_length=100, required=False)
+    destination_code = forms.CharField(label=_("所赴地区划代码"), max_length=12, required=False)
+    has_returned = forms.BooleanField(label=_("已返回"), required=False)
+    current_city = forms.CharField(label=_("目前所在城市"), max_length=100, required=False)
+    return_from = forms.CharField(label=_("返程出发地"), max_length=100, required=False)
+    return_from_code = forms.CharField(label=_("出发地区划代码"), max_length=12, required=False)
+    return_date = forms.DateField(label=_("返回时间"), required=False, widget=DATE)
+    transport = forms.ChoiceField(label=_("交通工具"), choices=_choices(Transport), required=False)
+    transport_number = forms.CharField(label=_("车次/航班/车牌"), max_length=30, required=False)
+    expected_return_date = forms.DateField(label=_("预计返岗日期"), required=False, widget=DATE)
+    has_fever = forms.BooleanField(label=_("发热"), required=False)
+    other_symptoms = forms.CharField(label=_("其他症状"), max_length=200, required=False)
+    family_health = forms.CharField(label=_("同返家属及身体状况"), max_length=200, required=False)
+    health_code = forms.ChoiceField(label=_("健康码"), choices=HealthCode.choices, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    PARTS = {"grid_unit": GridUnit, "dorm_room": DormRoom, "shuttle_route": ShuttleRoute}
+
+    def __init__(self, *args, enterprise, employee=None, **kwargs):
+        self.employee = employee
+        if employee is not None and "initial" not in kwargs and not args:
+            kwargs["initial"] = self.initial_from(employee)
+        super().__init__(*args, **kwargs)
+        for name, model in self.PARTS.items():
+            self.fields[name].queryset = model.objects.filter(enterprise=enterprise)
+        if employee is None:
+            self.fields["id_number"].required = True
+            del self.fields["version"]
+        else:
+            self.fields["id_number"].help_text = _("不修改请留空（当前：%(masked)s）") % {
+                "masked": employee.id_number_masked
+            }
+
+    @classmethod
+    def initial_from(cls, employee) -> dict:
+        initial = {name: getattr(employee, name) for name in cls.base_fields if hasattr(employee, name)}
+        initial["id_number"] = ""  # never put the clear number into a page
+        initial["residence_region"] = employee.residence_region.code if employee.residence_region_id else ""
+        for name in cls.PARTS:
+            initial[name] = getattr(employee, f"{name}_id")
+        return initial
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        if not data.get("id_number"):
+            data.pop("id_number")
+        for name in ("gender", "transport"):
+            data[name] = data.get(name) or ""
+        data["residence_control"] = data.get("residence_control") or ResidenceControl.NONE
+        if self.employee is not None:
+            # Send only what changed, so that an untouched field is not re-validated or re-written.
+            initial = self.initial_from(self.employee)
+            data = {k: v for k, v in data.items() if k == "id_number" or _norm(v) != _norm(initial.get(k))}
+        return data
+
+
+def _norm(value):
+    if value is None:
+        return ""
+    return getattr(value, "pk", value)
+
+
+class StatusForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(label=_("选择新状态"), choices=EmployeeStatus.choices)
+    reason = forms.CharField(label=_("原因"), max_length=500)
+
+
+class EpisodeStartForm(ServiceErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=EpisodeKind.choices)
+    started_on = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
+    place = forms.ModelChoiceField(label=_("隔离地点"), queryset=None, required=False)
+    place_note = forms.CharField(label=_("地点说明"), max_length=200, required=False)
+    reason = forms.CharField(label=_("原因"), max_length=500)
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = IsolationRoom.objects.filter(enterprise=enterprise)
+
+
+class EpisodeReleaseForm(ServiceErrorsMixin, forms.Form):
+    nucleic_negative_at = forms.DateTimeField(
+        label=_("核酸阴性时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    note = forms.CharField(label=_("解除说明"), max_length=200, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("员工名册（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板）"))
+        return upload

@@ -1,0 +1,454 @@
+"""Pages for employee files (一人一档, SPEC §5; N4 健康卡): the roster, the Excel import, the health card
+with its actions, the isolation board and the employee's own phone page.
+
+Views are thin: each checks the capability, reads through the scoped selectors (a foreign row is a
+404) and calls one service; service ValidationErrors come back as field errors in Chinese. ID numbers
+are rendered masked only, except in the response to the explicit, audited reveal action.
+"""
+
+import os
+import uuid
+from collections import Counter
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from fugong.accounts.roles import Role, can, require
+from fugong.core.scoping import get_visible_or_404
+from fugong.enterprises.importing import ImportFileError
+from fugong.enterprises.models import Enterprise
+from fugong.workforce import roster as roster_io
+from fugong.workforce import roster_tasks, selectors, services
+from fugong.workforce.forms import (
+    EmployeeForm,
+    EpisodeReleaseForm,
+    EpisodeStartForm,
+    ImportForm,
+    RosterFilterForm,
+    StatusForm,
+)
+from fugong.workforce.models import EmployeeStatus, EpisodeKind, IsolationEpisode, ReturnDecision
+
+PAGE_SIZE = 50
+# Bigger uploads go to the background job with a progress bar; smaller ones are imported at once.
+ASYNC_IMPORT_BYTES = 2 * 1024 * 1024
+JOBS_SESSION_KEY = "workforce.import_jobs"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> FileResponse:
+    return FileResponse(BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _require_reader(user) -> None:
+    """The roster and the health cards: everyone with workforce.view but the employee (own phone page)."""
+    require(user, "workforce.view")
+    if user.role == Role.EMPLOYEE:
+        raise PermissionDenied
+
+
+def _own_firm(user) -> Enterprise:
+    firm = getattr(user, "enterprise", None)
+    if firm is None:
+        raise PermissionDenied
+    return firm
+
+
+# -- the roster ---------------------------------------------------------------------------------------------
+
+
+def _roster_filters(request):
+    user = request.user
+    firms = Enterprise.objects.visible_to(user).order_by("name").only("pk", "name")
+    form = RosterFilterForm(request.GET or None, firms=firms)
+    data = form.cleaned_data if form.is_valid() else {}
+    firm = data.get("firm")
+    if user.role == Role.ENTERPRISE or user.role == Role.GATE_KEEPER:
+        firm = user.enterprise
+    decision = data.get("decision") or None
+    local = {"yes": True, "no": False}.get(data.get("local") or "")
+    qs = selectors.roster(
+        user,
+        enterprise=firm,
+        status=data.get("status") or None,
+        decision=None if decision == "undecided" else decision,
+        is_local=local,
+        search=data.get("q") or "",
+    )
+    if decision == "undecided":
+        qs = qs.filter(decision="")
+    return form, firm, qs
+
+
+@login_required
+def roster(request):
+    """员工档案: the firm's roster (or, for a town, the firms in its scope), with counts and filters."""
+    user = request.user
+    if user.role == Role.EMPLOYEE:
+        return redirect("workforce:me")
+    _require_reader(user)
+    form, firm, qs = _roster_filters(request)
+    scope_qs = selectors.employees_visible_to(user)
+    if firm is not None:
+        scope_qs = scope_qs.filter(enterprise=firm)
+    status_counts = Counter(scope_qs.values_list("status", flat=True).order_by())
+    decisions = selectors.decision_counts(user, firm)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "firm": firm,
+        "show_firm_filter": user.role not in (Role.ENTERPRISE, Role.GATE_KEEPER),
+        "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "total": qs.count(),
+        "status_counts": [(key, label, status_counts.get(key, 0)) for key, label in EmployeeStatus.choices],
+        "decision_counts": [(key, label, decisions.get(key, 0)) for key, label in ReturnDecision.choices]
+        + [("undecided", _("未判定"), decisions.get("undecided", 0))],
+        "can_edit": can(user, "workforce.edit"),
+        "can_isolation": can(user, "workforce.isolation"),
+        "query": query.urlencode(),
+    }
+    return render(request, "workforce/roster/list.html", context)
+
+
+@login_required
+def roster_template(request):
+    require(request.user, "workforce.edit")
+    return _xlsx(roster_io.roster_template(), "员工名册导入模板.xlsx")
+
+
+@login_required
+def roster_export(request):
+    user = request.user
+    _require_reader(user)
+    _, _firm, qs = _roster_filters(request)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _xlsx(roster_io.export_roster(user, qs, unmasked=False), f"员工名册_{stamp}.xlsx")
+
+
+@login_required
+def roster_statistics(request):
+    """N1 附件3 二: the returning-employee statistics of one firm, or of the firms the filters select."""
+    user = request.user
+    _require_reader(user)
+    _, firm, qs = _roster_filters(request)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    target = firm if firm is not None else qs
+    return _xlsx(roster_io.export_return_statistics(user, target), f"返岗员工统计_{stamp}.xlsx")
+
+
+# -- the import ---------------------------------------------------------------------------------------------
+
+
+def _my_job(request, job_id: str) -> dict:
+    job = roster_tasks.job_status(job_id)
+    if job is None or job.get("user_id") != request.user.pk:
+        raise Http404
+    return job
+
+
+@login_required
+def roster_import(request):
+    """Excel导入: all or nothing; small files at once, big ones in the background with a progress bar."""
+    user = request.user
+    require(user, "workforce.edit")
+    firm = _own_firm(user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > ASYNC_IMPORT_BYTES:
+            folder = settings.VAR_DIR / "uploads"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"roster-{uuid.uuid4().hex}.xlsx"
+            with open(path, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            os.chmod(path, 0o600)  # ID numbers in clear until the job deletes the file
+            job_id = roster_tasks.import_roster_async(user, firm, str(path), filename=upload.name)
+            request.session[JOBS_SESSION_KEY] = [job_id, *request.session.get(JOBS_SESSION_KEY, [])][:5]
+            return redirect(reverse("workforce:roster_import") + f"?job={job_id}")
+        try:
+            result = roster_io.import_roster(user, firm, upload, filename=upload.name)
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _("导入完成：共%(rows)d行，新增%(created)d人，更新%(updated)d人，未变%(unchanged)d人。")
+                    % {
+                        "rows": result.rows,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
+                )
+    job = job_id = None
+    if request.GET.get("job"):
+        job_id = request.GET["job"]
+        job = _my_job(request, job_id)
+    status = 400 if form.errors or (result is not None and not result.ok) else 200
+    return render(
+        request,
+        "workforce/import/roster.html",
+        {"form": form, "firm": firm, "result": result, "job": job, "job_id": job_id},
+        status=status,
+    )
+
+
+@login_required
+def roster_import_progress(request, job_id: str):
+    """The progress bar, polled by HTMX while the job runs; only the user's own job."""
+    require(request.user, "workforce.edit")
+    job = _my_job(request, job_id)
+    return render(request, "workforce/import/_progress.html", {"job": job, "job_id": job_id})
+
+
+# -- one employee: the health card --------------------------------------------------------------------------
+
+
+def _employee(user, pk):
+    _require_reader(user)
+    return get_visible_or_404(selectors.employees_visible_to(user), user, pk=pk)
+
+
+def _card(request, employee, *, status=200, **forms):
+    user = request.user
+    episodes = list(employee.episodes.select_related("place", "released_by").order_by("-started_on", "-pk"))
+    for episode in episodes:
+        selectors.annotate_episode(episode)
+    open_episode = next((e for e in episodes if e.released_at is None), None)
+    can_status = can(user, "workforce.status")
+    context = {
+        "employee": employee,
+        "reasons": [r for r in (employee.decision_reason or "").split("；") if r],
+        "history": employee.status_changes.select_related("actor")[:50],
+        "episodes": episodes,
+        "open_episode": open_episode,
+        "stops": employee.travel_stops.all(),
+        "contacts": employee.close_contacts.all(),
+        "blockers": services.work_blockers(employee),
+        "may_unmask": services.may_unmask(user, employee),
+        "can_edit": can(user, "workforce.edit"),
+        "can_status": can_status,
+        "can_isolation": can(user, "workforce.isolation"),
+        "status_form": forms.get("status_form") or StatusForm(),
+        "start_form": forms.get("start_form") or EpisodeStartForm(enterprise=employee.enterprise),
+        "release_form": forms.get("release_form") or EpisodeReleaseForm(),
+        "revealed": forms.get("revealed"),
+        "eval_error": forms.get("eval_error"),
+        "buffer": EpisodeKind.BUFFER,
+    }
+    return render(request, "workforce/employee/detail.html", context, status=status)
+
+
+@login_required
+@never_cache
+def employee_detail(request, pk: int):
+    return _card(request, _employee(request.user, pk))
+
+
+@login_required
+@never_cache
+@require_POST
+def employee_reveal(request, pk: int):
+    """查看完整身份证号: shown once on this response; the service writes the audit entry."""
+    employee = _employee(request.user, pk)
+    number = services.reveal_id_number(request.user, employee)
+    return _card(request, employee, revealed=number)
+
+
+@login_required
+def employee_create(request):
+    user = request.user
+    require(user, "workforce.edit")
+    firm = _own_firm(user)
+    form = EmployeeForm(request.POST or None, enterprise=firm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            employee = services.register_employee(user, firm, form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("已建档：%(name)s") % {"name": employee.name})
+            return redirect("workforce:employee", pk=employee.pk)
+    return render(
+        request,
+        "workforce/employee/form.html",
+        {"form": form, "firm": firm, "employee": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def employee_edit(request, pk: int):
+    user = request.user
+    require(user, "workforce.edit")
+    employee = _employee(user, pk)
+    if request.method == "POST":
+        form = EmployeeForm(request.POST, enterprise=employee.enterprise, employee=employee)
+        if form.is_valid():
+            try:
+                services.update_employee(user, employee, form.service_data(), form.cleaned_data["version"])
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except services.EmployeeConflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已保存：%(name)s") % {"name": employee.name})
+                return redirect("workforce:employee", pk=employee.pk)
+    else:
+        form = EmployeeForm(enterprise=employee.enterprise, employee=employee)
+        form.initial["version"] = employee.version
+    return render(
+        request,
+        "workforce/employee/form.html",
+        {"form": form, "firm": employee.enterprise, "employee": employee},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def employee_status(request, pk: int):
+    user = request.user
+    require(user, "workforce.status")
+    employee = _employee(user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_status(user, employee, form.cleaned_data["status"], form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("状态已变更"))
+            return redirect("workforce:employee", pk=pk)
+    return _card(request, employee, status=400, status_form=form)
+
+
+@login_required
+@require_POST
+def employee_reevaluate(request, pk: int):
+    user = request.user
+    require(user, "workforce.status")
+    employee = _employee(user, pk)
+    try:
+        services.apply_evaluation(user, employee)
+    except ValidationError as exc:
+        return _card(request, employee, status=400, eval_error="；".join(exc.messages))
+    messages.success(request, _("已按现行政策重新判定"))
+    return redirect("workforce:employee", pk=pk)
+
+
+@login_required
+@require_POST
+def episode_start(request, pk: int):
+    user = request.user
+    require(user, "workforce.isolation")
+    employee = _employee(user, pk)
+    form = EpisodeStartForm(request.POST, enterprise=employee.enterprise)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.start_episode(
+                user,
+                employee,
+                data["kind"],
+                data["started_on"],
+                data["place"],
+                data["reason"],
+                place_note=data["place_note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("已开始隔离/缓冲"))
+            return redirect("workforce:employee", pk=pk)
+    return _card(request, employee, status=400, start_form=form)
+
+
+@login_required
+@require_POST
+def episode_release(request, pk: int):
+    """Release an episode, from the health card or the board (``next=board``)."""
+    user = request.user
+    require(user, "workforce.isolation")
+    episode = get_visible_or_404(IsolationEpisode.objects.select_related("employee"), user, pk=pk)
+    employee = _employee(user, episode.employee_id)
+    form = EpisodeReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.release_episode(
+                user,
+                episode,
+                form.cleaned_data["note"],
+                nucleic_negative_at=form.cleaned_data["nucleic_negative_at"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("已解除：%(name)s") % {"name": employee.name})
+            if request.POST.get("next") == "board":
+                return redirect("workforce:isolation")
+            return redirect("workforce:employee", pk=employee.pk)
+    if request.POST.get("next") == "board":
+        return _board(request, status=400, failed=(episode.pk, form))
+    return _card(request, employee, status=400, release_form=form)
+
+
+# -- the isolation board ------------------------------------------------------------------------------------
+
+
+def _board(request, *, status=200, failed=None):
+    user = request.user
+    require(user, "workforce.isolation")
+    firms = Enterprise.objects.visible_to(user).order_by("name").only("pk", "name")
+    firm = None
+    if user.role == Role.ENTERPRISE:
+        firm = user.enterprise
+    elif request.GET.get("firm", "").isdigit():
+        firm = firms.filter(pk=request.GET["firm"]).first()
+    episodes = selectors.isolation_board(user, enterprise=firm)
+    for episode in episodes:
+        episode.form = failed[1] if failed and failed[0] == episode.pk else EpisodeReleaseForm()
+    context = {
+        "episodes": episodes,
+        "firm": firm,
+        "firms": firms if user.role != Role.ENTERPRISE else None,
+        "isolating": sum(1 for e in episodes if e.kind == EpisodeKind.ISOLATION),
+        "buffering": sum(1 for e in episodes if e.kind == EpisodeKind.BUFFER),
+        "due": sum(1 for e in episodes if e.overdue),
+        "buffer": EpisodeKind.BUFFER,
+    }
+    return render(request, "workforce/isolation/board.html", context, status=status)
+
+
+@login_required
+def isolation_board(request):
+    """隔离观察: open isolation and buffer episodes, soonest release first, with release buttons."""
+    return _board(request)
+
+
+# -- the employee's own phone page --------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def me(request):
+    """我的健康: the employee's own status, decision, days left and what is due, on a phone."""
+    require(request.user, "workforce.self")
+    employee = selectors.employee_for_user(request.user)
+    summary = selectors.self_summary(employee) if employee is not None else None
+    return render(request, "workforce/me/index.html", {"employee": employee, "summary": summary})
