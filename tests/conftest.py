@@ -23,6 +23,48 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+REFERENCE_DATA_MIGRATIONS = [
+    ("fugong.enterprises.migrations.0003_gbt4754_divisions", "load"),
+    ("fugong.policy.migrations.0002_checklists", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """A transactional test ends with a flush that also empties the rows data migrations loaded
+    (departments, GB/T 4754 divisions, checklists); every database test starts with them back, as
+    every deployment has them."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    if request.node.get_closest_marker("django_db") is None:
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from fugong.enterprises.models import IndustryClass
+
+    if IndustryClass.objects.exists() and Department.objects.exists():
+        return
+    ensure_default_departments()
+    for module, function in REFERENCE_DATA_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def chinese_first():
+    """Each test starts in Chinese; a request that switched to English must not leak into the next test
+    (the active language is per thread, and xdist runs many tests in one thread)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
 @dataclass
 class World:
     province: Region
