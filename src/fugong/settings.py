@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "fugong.enterprises",
     "fugong.resumption",
     "fugong.workforce",
+    "fugong.monitoring",
+    "fugong.operations",
     "fugong.demo",
 ]
 

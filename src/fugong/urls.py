@@ -20,6 +20,8 @@ urlpatterns = [
     path("audit/", include("fugong.audit.urls")),
     path("accounts/", include("fugong.accounts.urls")),
     path("resumption/", include("fugong.resumption.urls")),
+    path("monitoring/", include("fugong.monitoring.urls")),
+    path("gate/", include("fugong.operations.urls")),
     path("workforce/", include("fugong.workforce.urls")),
     # Public: anyone holding a certificate's QR code may check it, without an account.
     path("verify/", include("fugong.resumption.public_urls")),

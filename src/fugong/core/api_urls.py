@@ -6,7 +6,19 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-API_MODULES = ["fugong.regions.api", "fugong.accounts.api", "fugong.enterprises.api", "fugong.enterprises.parts_api", "fugong.policy.api", "fugong.resumption.api", "fugong.audit.api", "fugong.workforce.returns_api", "fugong.workforce.api"]
+API_MODULES = [
+    "fugong.regions.api",
+    "fugong.accounts.api",
+    "fugong.enterprises.api",
+    "fugong.enterprises.parts_api",
+    "fugong.policy.api",
+    "fugong.resumption.api",
+    "fugong.audit.api",
+    "fugong.workforce.returns_api",
+    "fugong.workforce.api",
+    "fugong.monitoring.api",
+    "fugong.operations.api",
+]
 
 router = DefaultRouter()
 for module_name in API_MODULES:
