@@ -35,7 +35,38 @@ def furnished(world):
     approved_application(world.firm_c, world.users["ent_c"])
     _isolation(world)
     _returns(world)
+    _monitoring(world)
+    _gate(world)
     return world
+
+
+def _gate(world):
+    """An employee entry, a visitor and a vehicle at each firm's gate, so that gate-entries,
+    gate-visitors and gate-vehicles have rows everywhere."""
+    from fugong.operations import services
+    from tests.workforce.conftest import make_employee, valid_id
+
+    for key, recorder in (("firm_a", "gate_a"), ("firm_b", None), ("firm_c", "ent_c")):
+        firm = getattr(world, key)
+        actor = world.users[recorder] if recorder else _firm_officer(firm)
+        # Own birth date: other helpers count their own serials over the same numbers.
+        person = make_employee(firm, name=f"门岗{key}", id_number=valid_id(birth="19850505"))
+        services.record_employee_entry(actor, person, temperature="36.5", health_code="green")
+        services.record_visitor(
+            actor, firm, name="访客", id_number=valid_id(), phone="13800001111", company="",
+            host="接待人", purpose="洽谈", temperature="36.5", health_code="green",
+        )
+        services.record_vehicle(
+            actor, firm, plate="浙D12345", driver_name="司机", driver_phone="13800002222",
+            origin="杭州", cargo="", disinfected=True, pass_number="",
+        )
+
+
+def _firm_officer(firm):
+    from fugong.accounts.roles import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username=f"ent_{firm.pk}_gate", role=Role.ENTERPRISE, enterprise=firm)
 
 
 def _returns(world):
@@ -51,10 +82,21 @@ def _returns(world):
 
     day = timezone.localdate() + dt.timedelta(days=3)
     for key, recorder in (("firm_a", "town_a"), ("firm_b", "town_b"), ("firm_c", "outsider")):
-        firm, number = getattr(world, key), id_number()
+        firm, number = getattr(world, key), id_number(birth="19870707")  # apart from other helpers' serials
         person = make_employee(firm, f"返岗{key}", number)
         PreReport.objects.create(employee=person, town=firm.town, expected_arrival=day, lead_days=3, on_time=True)
         returns.record_arrival(world.users[recorder], firm.town, checkpoint="卡口", name=person.name, id_number=number)
+
+
+def _monitoring(world):
+    """A check-in and an alert for each firm, so that checkins and alerts have rows everywhere."""
+    from fugong.monitoring import services
+    from tests.workforce.conftest import make_employee, valid_id
+
+    for key in FIRM_KEYS:
+        person = make_employee(getattr(world, key), name=f"打卡{key}", id_number=valid_id(birth="19860606"))
+        row, _ = services.record_checkin(None, person, temperature="36.5", source="bulk")
+        services.raise_alert(None, person, "fever", "38.0℃", checkin=row)
 
 
 def _isolation(world):

@@ -50,4 +50,8 @@ def test_me_with_a_token(api_client, world):
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     body = api_client.get("/api/v1/me/").json()
     # An employee reads their own file only (their scope is themselves).
-    assert body["role"] == "employee" and body["capabilities"] == ["workforce.self", "workforce.view"]
+    assert body["role"] == "employee" and body["capabilities"] == [
+        "monitoring.checkin.self",
+        "workforce.self",
+        "workforce.view",
+    ]

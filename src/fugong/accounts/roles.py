@@ -123,6 +123,28 @@ CAPABILITIES: dict[str, set[str]] = {
     "workforce.unmask": {Role.ENTERPRISE, Role.TOWN, Role.DEPARTMENT},
     # The employee's own page on a phone.
     "workforce.self": {Role.EMPLOYEE},
+    # Daily monitoring (SPEC §6): the employee checks in on a phone; the firm and its gate record for
+    # others; alerts go to the firm, its town, the task force and the health bureau.
+    "monitoring.checkin.self": {Role.EMPLOYEE},
+    "monitoring.checkin.record": {Role.ENTERPRISE, Role.GATE_KEEPER},
+    "monitoring.alerts": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT},
+    # Device tokens for temperature gates and lab systems posting batches.
+    "monitoring.device": {Role.ENTERPRISE},
+    # The gate (N2 双控): the gate keeper records entries, visitors and vehicles; the firm's officer may
+    # stand in. Every officer reads (read-only) the records of the firms in their scope, like every
+    # firm's data; an employee does not.
+    "gate.record": {Role.GATE_KEEPER, Role.ENTERPRISE},
+    "gate.view": {
+        Role.GATE_KEEPER,
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.INSPECTOR,
+        Role.DEPARTMENT,
+        Role.GRID_WORKER,
+    },
+    # The officers' read-only records page (the firm reads its own on the gate page).
+    "gate.oversee": {Role.TOWN, Role.TASK_FORCE, Role.INSPECTOR, Role.DEPARTMENT, Role.GRID_WORKER},
 }
 
 

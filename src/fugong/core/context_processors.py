@@ -17,6 +17,10 @@ NAV_ITEMS = [
     # The firm keeps its roster; the town reads the firms' rosters in its scope.
     (_("员工档案"), "workforce:roster", "workforce.status"),
     (_("我的健康"), "workforce:me", "workforce.self"),
+    (_("健康监测"), "monitoring:alerts", "monitoring.alerts"),
+    # The gate keeper's phone page; officers read the firms' gate records.
+    (_("门岗登记"), "operations:gate", "gate.record"),
+    (_("门岗登记"), "operations:records", "gate.oversee"),
     (_("用户管理"), "accounts:users", "user.manage"),
     (_("审计日志"), "audit:list", "audit.view"),
     (_("接口文档"), "api-docs", "api.docs"),

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fugong.operations import views
 
 app_name = "operations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.gate, name="gate"),
+    path("visitors/<int:pk>/leave/", views.visitor_leave, name="visitor_leave"),
+    path("records/", views.records, name="records"),
+]

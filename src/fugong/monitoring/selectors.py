@@ -1,0 +1,80 @@
+"""Reading check-ins and alerts, always through the scoping core."""
+
+import datetime as dt
+
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from fugong.enterprises.models import Enterprise
+from fugong.monitoring import schedule
+from fugong.monitoring.models import Alert, AlertStatus, HealthCheckin
+from fugong.policy.selectors import PolicyResolver
+from fugong.workforce.models import Employee, EmployeeStatus
+
+ON_SITE = (EmployeeStatus.AT_WORK, EmployeeStatus.ARRIVED, EmployeeStatus.ISOLATING)
+
+
+def checkins_visible_to(user):
+    return HealthCheckin.objects.visible_to(user).select_related("employee", "enterprise")
+
+
+def alerts_visible_to(user, status: str | None = None):
+    """Open first, then acknowledged, then closed; newest first within each."""
+    qs = Alert.objects.visible_to(user).select_related("employee", "enterprise", "town", "checkin")
+    if status:
+        qs = qs.filter(status=status)
+    order = Case(
+        When(status=AlertStatus.OPEN, then=Value(0)),
+        When(status=AlertStatus.ACKNOWLEDGED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(_order=order).order_by("_order", "-raised_at", "-id")
+
+
+def missing_rounds(
+    enterprise_or_user, day: dt.date | None = None, now: dt.datetime | None = None
+) -> list[dict]:
+    """Per firm, the people on site (at work, arrived, isolating) lacking a round that should be done
+    by ``now``: [{"enterprise", "rounds", "due", "people": [{"employee", "missing": [n, …]}]}]."""
+    now = timezone.localtime(now or timezone.now())
+    day = day or now.date()
+    if isinstance(enterprise_or_user, Enterprise):
+        firms = [enterprise_or_user]
+        people = Employee.objects.filter(enterprise=enterprise_or_user)
+    else:
+        firms = list(Enterprise.objects.visible_to(enterprise_or_user).select_related("town"))
+        people = Employee.objects.visible_to(enterprise_or_user)
+    resolver = PolicyResolver()
+    due_by_firm = {}
+    for firm in firms:
+        rounds = schedule.checks_per_day(resolver.find(firm.town, day))
+        due_by_firm[firm.pk] = (rounds, schedule.rounds_due_by(rounds, day, now))
+    firm_ids = [pk for pk, (_n, due) in due_by_firm.items() if due]
+    if not firm_ids:
+        return []
+    people = list(
+        people.filter(enterprise_id__in=firm_ids, status__in=ON_SITE).order_by("enterprise_id", "name", "id")
+    )
+    done: dict[int, set[int]] = {}
+    for emp_id, number in HealthCheckin.objects.filter(
+        day=day, employee_id__in=[p.pk for p in people]
+    ).values_list("employee_id", "round"):
+        done.setdefault(emp_id, set()).add(number)
+    groups: dict[int, dict] = {}
+    by_pk = {f.pk: f for f in firms}
+    for person in people:
+        rounds, due = due_by_firm[person.enterprise_id]
+        missing = [n for n in due if n not in done.get(person.pk, set())]
+        if not missing:
+            continue
+        group = groups.setdefault(
+            person.enterprise_id,
+            {"enterprise": by_pk[person.enterprise_id], "rounds": rounds, "due": due, "people": []},
+        )
+        group["people"].append({"employee": person, "missing": missing})
+    return list(groups.values())
+
+
+def on_site_people(enterprise):
+    return Employee.objects.filter(enterprise=enterprise, status__in=ON_SITE).order_by("name", "id")

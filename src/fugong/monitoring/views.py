@@ -1,0 +1,198 @@
+"""Pages of daily monitoring: the employee's phone check-in, the firm's shift sheet, alerts and missing
+rounds (SPEC §6)."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from fugong.accounts.roles import require
+from fugong.core.scoping import get_visible_or_404
+from fugong.enterprises.models import Enterprise
+from fugong.monitoring import schedule, selectors, services
+from fugong.monitoring.models import Alert, AlertStatus, CheckinSource, HealthCheckin, Symptom
+from fugong.policy.selectors import find_policy_for
+from fugong.workforce.models import HealthCode
+from fugong.workforce.selectors import employee_for_user
+
+QUICK_TEMPERATURES = ["36.2", "36.4", "36.5", "36.6", "36.8", "37.0"]
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for ms in exc.message_dict.values() for m in ms]
+    return list(exc.messages)
+
+
+@login_required
+@never_cache
+def checkin(request):
+    """健康打卡 on a phone. Every load carries a fresh submission key, so a double tap or a resend after
+    a dropped connection answers the first record instead of storing a second one."""
+    require(request.user, "monitoring.checkin.self")
+    employee = employee_for_user(request.user)
+    errors: list[str] = []
+    posted = {}
+    if request.method == "POST" and employee is not None:
+        posted = {
+            "temperature": request.POST.get("temperature", "").strip(),
+            "symptoms": request.POST.getlist("symptoms"),
+            "health_code": request.POST.get("health_code", ""),
+        }
+        try:
+            row, _created = services.record_checkin(
+                request.user,
+                employee,
+                temperature=posted["temperature"],
+                symptoms=posted["symptoms"],
+                health_code=posted["health_code"],
+                source=CheckinSource.SELF,
+                client_key=request.POST.get("client_key") or None,
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect(reverse("monitoring:checkin") + f"?done={row.pk}")
+    done = None
+    today = timezone.localdate()
+    rounds, taken = schedule.DEFAULT_CHECKS_PER_DAY, []
+    if employee is not None:
+        if request.GET.get("done", "").isdigit():
+            done = HealthCheckin.objects.filter(pk=request.GET["done"], employee=employee).first()
+        rounds = schedule.checks_per_day(find_policy_for(employee.enterprise.town, today))
+        taken = list(HealthCheckin.objects.filter(employee=employee, day=today).order_by("round"))
+    return render(
+        request,
+        "monitoring/checkin.html",
+        {
+            "employee": employee,
+            "done": done,
+            "errors": errors,
+            "posted": posted,
+            "rounds": rounds,
+            "taken": taken,
+            "all_done": len(taken) >= rounds,
+            "client_key": uuid.uuid4().hex,
+            "quick": QUICK_TEMPERATURES,
+            "symptoms": Symptom.choices,
+            "health_codes": [c for c in HealthCode.choices if c[0]],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _own_firm(user) -> Enterprise:
+    require(user, "monitoring.checkin.record")
+    if user.enterprise_id is None:
+        raise PermissionDenied
+    return Enterprise.objects.select_related("town").get(pk=user.enterprise_id)
+
+
+@login_required
+@never_cache
+def bulk(request):
+    """批量录入: one round of the firm's people on site, a temperature per row, stored at once."""
+    firm = _own_firm(request.user)
+    rounds = schedule.checks_per_day(find_policy_for(firm.town, timezone.localdate()))
+    current = schedule.round_for_time(rounds, timezone.localtime().time())
+    try:
+        chosen = int(request.POST.get("round") or request.GET.get("round") or current)
+    except ValueError:
+        chosen = current
+    chosen = min(max(chosen, 1), rounds)
+    people = list(selectors.on_site_people(firm))
+    results = {}
+    summary = None
+    if request.method == "POST":
+        rows, owners = [], []
+        for person in people:
+            value = request.POST.get(f"t_{person.pk}", "").strip()
+            if not value:
+                continue
+            rows.append(
+                {
+                    "employee": person.pk,
+                    "temperature": value,
+                    "symptoms": request.POST.getlist(f"s_{person.pk}"),
+                    "round": chosen,
+                }
+            )
+            owners.append(person.pk)
+        result = services.record_bulk(request.user, firm, rows, source=CheckinSource.BULK)
+        results = {owners[r.index]: r for r in result.rows}
+        summary = result
+    done = dict(
+        HealthCheckin.objects.filter(enterprise=firm, day=timezone.localdate(), round=chosen).values_list(
+            "employee_id", "temperature"
+        )
+    )
+    table = [{"person": p, "result": results.get(p.pk), "done": done.get(p.pk)} for p in people]
+    return render(
+        request,
+        "monitoring/bulk.html",
+        {
+            "firm": firm,
+            "rounds": range(1, rounds + 1),
+            "chosen": chosen,
+            "table": table,
+            "summary": summary,
+        },
+    )
+
+
+@login_required
+def alerts(request):
+    """健康监测: alerts in the user's scope, open first, with acknowledge and close."""
+    require(request.user, "monitoring.alerts")
+    status = request.GET.get("status", "")
+    if status not in AlertStatus.values:
+        status = ""
+    rows = selectors.alerts_visible_to(request.user, status or None)[:300]
+    counts = {s: selectors.alerts_visible_to(request.user, s).count() for s in AlertStatus.values}
+    return render(
+        request,
+        "monitoring/alerts.html",
+        {"alerts": rows, "status": status, "statuses": AlertStatus.choices, "counts": counts},
+    )
+
+
+def _alert_action(request, pk, fn):
+    require(request.user, "monitoring.alerts")
+    alert = get_visible_or_404(Alert, request.user, pk=pk)
+    try:
+        fn(request.user, alert, request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(_errors(exc)))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, _("已更新预警状态"))
+    return redirect("monitoring:alerts")
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request, pk: int):
+    return _alert_action(request, pk, services.acknowledge_alert)
+
+
+@login_required
+@require_POST
+def alert_close(request, pk: int):
+    return _alert_action(request, pk, services.close_alert)
+
+
+@login_required
+def missing(request):
+    """漏测名单: per firm, people on site lacking a round that is due by now."""
+    require(request.user, "monitoring.alerts")
+    groups = selectors.missing_rounds(request.user)
+    return render(request, "monitoring/missing.html", {"groups": groups, "now": timezone.localtime()})
