@@ -1,6 +1,9 @@
 """What every API endpoint shares: capability checks and scoped viewsets."""
 
-from rest_framework import permissions, viewsets
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.response import Response
 
 from fugong.accounts.roles import can
@@ -12,7 +15,9 @@ class HasCapability(permissions.BasePermission):
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
             return False
-        capability = getattr(view, "capabilities", {}).get(getattr(view, "action", None) or request.method.lower())
+        capability = getattr(view, "capabilities", {}).get(
+            getattr(view, "action", None) or request.method.lower()
+        )
         if capability is None:
             capability = getattr(view, "capabilities", {}).get("*")
         return capability is None or can(request.user, capability)
@@ -38,3 +43,23 @@ class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 def error_response(message: str, fields: dict | None = None, status: int = 400) -> Response:
     return Response({"error": {"code": "invalid", "message": message, "fields": fields or {}}}, status=status)
+
+
+class Conflict(exceptions.APIException):
+    """409: someone else changed or decided the object first; the message says who or what."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "该记录已被他人修改，请刷新后重试。"
+
+
+@contextmanager
+def service_errors(*conflict_types: type[Exception]):
+    """Keeps the services' Chinese wording where the common handler would put a generic one: a conflict
+    (any of ``conflict_types``, carrying ``.message``) becomes 409, a refusal 403 with its reason."""
+    try:
+        yield
+    except conflict_types as exc:
+        raise Conflict(getattr(exc, "message", str(exc))) from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc

@@ -1,17 +1,14 @@
 """/api/v1/enterprises/ and /api/v1/industry-classes/: the register over HTTP, through the same services."""
 
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fugong.core.api import ScopedViewSetMixin
+from fugong.core.api import ScopedViewSetMixin, service_errors
 from fugong.enterprises import excel, selectors, services
 from fugong.enterprises.filters import EnterpriseFilter
 from fugong.enterprises.models import Enterprise, IndustryClass
@@ -24,21 +21,8 @@ from fugong.enterprises.serializers import (
 )
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "该记录已被他人修改，请刷新后重试。"
-
-
-@contextmanager
 def _service_errors():
-    """Keeps the services' Chinese wording where the common handler would put a generic one."""
-    try:
-        yield
-    except services.VersionConflict as exc:
-        raise Conflict(exc.message) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    return service_errors(services.VersionConflict)
 
 
 class EnterpriseViewSet(

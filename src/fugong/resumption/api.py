@@ -5,9 +5,6 @@ and writes through ``fugong.resumption.services``; a decision on a step that som
 handled, or a save over a newer version, answers 409.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from fugong.core.api import HasCapability, ScopedViewSetMixin
+from fugong.core.api import HasCapability, ScopedViewSetMixin, service_errors
 from fugong.resumption import notifications, selectors, services
 from fugong.resumption.filters import ApplicationFilter
 from fugong.resumption.models import Attachment, Certificate, Notification, ResumptionApplication
@@ -40,21 +37,8 @@ from fugong.resumption.serializers import (
 )
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "该申请已被他人处理或修改，请刷新后重试。"
-
-
-@contextmanager
 def _service_errors():
-    """Keeps the services' Chinese wording where the common handler would put a generic one."""
-    try:
-        yield
-    except services.ResumptionConflict as exc:
-        raise Conflict(exc.message) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    return service_errors(services.ResumptionConflict)
 
 
 class ApplicationViewSet(

@@ -5,16 +5,13 @@ Every route reads through ``visible_to(request.user)`` — a person outside the 
 number is always masked except in the answer of ``POST employees/{id}/reveal-id/``, which is logged.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fugong.core.api import ScopedViewSetMixin
+from fugong.core.api import ScopedViewSetMixin, service_errors
 from fugong.enterprises.models import Enterprise
 from fugong.workforce import selectors, services
 from fugong.workforce.filters import EmployeeFilter, EpisodeFilter
@@ -35,21 +32,8 @@ from fugong.workforce.serializers import (
 )
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "该员工档案已被他人修改，请刷新后重试。"
-
-
-@contextmanager
 def _service_errors():
-    """Keeps the services' Chinese wording where the common handler would put a generic one."""
-    try:
-        yield
-    except services.EmployeeConflict as exc:
-        raise Conflict(exc.message) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    return service_errors(services.EmployeeConflict)
 
 
 def _input(request) -> dict:
