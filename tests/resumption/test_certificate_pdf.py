@@ -241,8 +241,6 @@ def test_qr_helpers():
     png = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     size = len(certificates.qr_matrix(url)) + 2 * certificates.QR_BORDER
     assert png.size == (size * certificates.QR_PNG_SCALE, size * certificates.QR_PNG_SCALE)
-    svg = certificates.qr_svg(url)
-    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
 
 
 def test_verify_url_uses_public_base_url(settings):

@@ -4,7 +4,6 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import exceptions, permissions, status, viewsets
-from rest_framework.response import Response
 
 from fugong.accounts.roles import can
 
@@ -33,16 +32,10 @@ class ScopedViewSetMixin:
         return super().get_queryset().visible_to(self.request.user)
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
-
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
 
-
-def error_response(message: str, fields: dict | None = None, status: int = 400) -> Response:
-    return Response({"error": {"code": "invalid", "message": message, "fields": fields or {}}}, status=status)
 
 
 class Conflict(exceptions.APIException):

@@ -55,11 +55,6 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return [[bool(cell) for cell in row] for row in _qr(url).matrix]
 
 
-def qr_svg(url: str) -> str:
-    """The QR code as an inline ``<svg>`` element for web pages."""
-    return _qr(url).svg_inline(scale=4, border=QR_BORDER, dark="#000", light="#fff", omitsize=True)
-
-
 def qr_png_data_uri(url: str) -> str:
     """The QR code as a PNG ``data:`` URI; WeasyPrint embeds it without any file or network access."""
     return _qr(url).png_data_uri(scale=QR_PNG_SCALE, border=QR_BORDER, dark="#000", light="#fff")
