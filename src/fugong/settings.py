@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fugong.workforce",
     "fugong.monitoring",
     "fugong.operations",
+    "fugong.reports",
     "fugong.demo",
 ]
 
@@ -129,6 +130,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "fugong.monitoring.devices.DeviceAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "fugong.core.rest.Pagination",

@@ -18,6 +18,9 @@ API_MODULES = [
     "fugong.workforce.api",
     "fugong.monitoring.api",
     "fugong.operations.api",
+    "fugong.monitoring.testing_api",
+    "fugong.monitoring.access_api",
+    "fugong.reports.api",
 ]
 
 router = DefaultRouter()

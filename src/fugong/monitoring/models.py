@@ -17,6 +17,12 @@ EMPLOYEE_SCOPE = Scope(
     person_user="employee__user",
 )
 
+FIRM_SCOPE = Scope(
+    region_path="enterprise__town__path",
+    department="enterprise__department",
+    enterprise="enterprise",
+)
+
 TEMP_MIN = Decimal("34.0")
 TEMP_MAX = Decimal("43.0")
 TEMP_MESSAGE = _("「体温」须在34.0至43.0℃之间")
@@ -64,6 +70,9 @@ class HealthCheckin(models.Model):
     source = models.CharField(_("来源"), max_length=8, choices=CheckinSource.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    device = models.ForeignKey(
+        "monitoring.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     client_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     policy_version_id = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -119,6 +128,9 @@ class Alert(models.Model):
     checkin = models.ForeignKey(
         HealthCheckin, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
+    test = models.ForeignKey(
+        "monitoring.TestResult", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
     value = models.CharField(_("内容"), max_length=200, blank=True)
     raised_at = models.DateTimeField(_("发出时间"), default=timezone.now)
     raised_by = models.ForeignKey(
@@ -145,3 +157,135 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value}"
+
+
+# -- nucleic and antigen tests (SPEC §6, N1 七、（二）) ---------------------------------------------------------
+class TestKind(models.TextChoices):
+    NUCLEIC = "nucleic", _("核酸")
+    ANTIGEN = "antigen", _("抗原")
+
+
+class TestOutcome(models.TextChoices):
+    NEGATIVE = "negative", _("阴性")
+    POSITIVE = "positive", _("阳性")
+
+
+class TestSource(models.TextChoices):
+    SELF = "self", _("本人")
+    ENTERPRISE = "enterprise", _("企业录入")
+    UPLOAD = "upload", _("检测机构Excel")
+    DEVICE = "device", _("检测系统接口")
+
+
+class TestResult(models.Model):
+    """One sample's result. A sample is (employee, kind, sampled_at): the same sample sent twice — by a
+    lab's Excel and by its system — is one row."""
+
+    __test__ = False  # not a pytest class, despite the name
+
+    scope = EMPLOYEE_SCOPE
+
+    employee = models.ForeignKey(
+        "workforce.Employee", verbose_name=_("员工"), on_delete=models.CASCADE, related_name="tests"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("检测类型"), max_length=8, choices=TestKind.choices)
+    sampled_at = models.DateTimeField(_("采样时间"))
+    sample_day = models.DateField(_("采样日期"))  # local date of sampled_at: the cadence counts days
+    result = models.CharField(_("检测结果"), max_length=8, choices=TestOutcome.choices)
+    lab = models.CharField(_("检测机构"), max_length=100, blank=True)
+    reported_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=12, choices=TestSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    device = models.ForeignKey(
+        "monitoring.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    policy_version_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检测结果")
+        verbose_name_plural = _("检测结果")
+        ordering = ["-sampled_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "kind", "sampled_at"], name="test_once_per_sample")
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "kind", "sample_day"]),
+            models.Index(fields=["employee", "kind", "sample_day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.get_kind_display()} {self.sampled_at:%Y-%m-%d %H:%M} {self.result}"
+
+
+# -- devices and personal links ----------------------------------------------------------------------------
+class DeviceKind(models.TextChoices):
+    TEMPERATURE_GATE = "gate", _("测温门/测温设备")
+    LAB_SYSTEM = "lab", _("检测机构系统")
+
+
+class Device(models.Model):
+    """A temperature gate or a lab system posting batches for one firm. Only the token's SHA-256 is kept;
+    the token itself is shown once, when it is issued."""
+
+    scope = FIRM_SCOPE
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("设备名称"), max_length=60)
+    kind = models.CharField(_("设备类型"), max_length=8, choices=DeviceKind.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("接入设备")
+        verbose_name_plural = _("接入设备")
+        ordering = ["enterprise", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "name"], name="device_name_unique_per_firm")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_prefix}…)"
+
+
+class CheckinLink(models.Model):
+    """The employee's personal check-in link: a signed (employee, nonce); a new nonce revokes the old link."""
+
+    scope = EMPLOYEE_SCOPE
+
+    employee = models.OneToOneField(
+        "workforce.Employee", verbose_name=_("员工"), on_delete=models.CASCADE, related_name="checkin_link"
+    )
+    nonce = models.CharField(max_length=32, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个人打卡链接")
+        verbose_name_plural = _("个人打卡链接")
+
+    def __str__(self) -> str:
+        return f"{self.employee_id}"

@@ -414,11 +414,16 @@ def _message(exc: ValidationError) -> tuple[str, dict]:
     return "；".join(m for ms in fields.values() for m in ms), fields
 
 
-def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK) -> BulkResult:
+def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK, device=None) -> BulkResult:
     """Validate every row, store all good ones in one transaction and answer per row. Rows: dicts with
     ``employee`` (id) or ``id_number``, ``temperature``, optional ``symptoms``, ``round``, ``measured_at``,
-    ``health_code``, ``client_key``. A repeat of the batch stores nothing new."""
-    _check_firm(actor, enterprise)
+    ``health_code``, ``client_key``. A repeat of the batch stores nothing new. A ``device`` (with
+    ``actor=None``) may post only for its own firm."""
+    if device is not None:
+        if device.enterprise_id != enterprise.pk or not device.is_active:
+            raise PermissionDenied(_("该设备不属于该企业或已停用。"))
+    else:
+        _check_firm(actor, enterprise)
     rows = list(rows)
     if len(rows) > MAX_BATCH:
         raise ValidationError({"records": [_("一次最多提交%(n)s条记录") % {"n": MAX_BATCH}]})
@@ -530,6 +535,7 @@ def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK) ->
             health_code=code,
             source=source,
             recorded_by=actor if getattr(actor, "pk", None) else None,
+            device=device,
             client_key=key,
             policy_version_id=policy.version_id if policy else None,
             abnormal=kind is not None,

@@ -1,0 +1,87 @@
+"""The firm's day (N4 二、2 健康状况报告, SPEC §6 daily report): figures computed from the day's records,
+confirmed by the firm, rolled up to its town, county and city."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.scoping import Scope, ScopedQuerySet
+
+
+class SummaryStatus(models.TextChoices):
+    DRAFT = "draft", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+# The figures of a day, in the order the pages and the Excel show them.
+FIGURES = [
+    ("on_site", _("在岗人数")),
+    ("checked_in_full", _("完成全部体温检测")),
+    ("checkin_missing", _("体温检测缺漏")),
+    ("abnormal", _("体温或症状异常")),
+    ("alerts", _("健康预警")),
+    ("isolating", _("隔离观察")),
+    ("tests_due", _("应检人次")),
+    ("tests_done", _("已检人次")),
+    ("tests_positive", _("检测阳性")),
+    ("entries", _("员工进厂")),
+    ("visitors", _("访客")),
+    ("refusals", _("拒绝进入")),
+    ("vehicles", _("车辆")),
+]
+FIGURE_NAMES = [name for name, _label in FIGURES]
+
+
+class DailySummary(models.Model):
+    scope = Scope(
+        region_path="enterprise__town__path",
+        department="enterprise__department",
+        enterprise="enterprise",
+    )
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    town = models.ForeignKey(
+        "regions.Region", verbose_name=_("镇街"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("日期"))
+    rounds_required = models.PositiveSmallIntegerField(_("每日检测轮次"), default=2)
+    on_site = models.PositiveIntegerField(_("在岗人数"), default=0)
+    checked_in_full = models.PositiveIntegerField(_("完成全部体温检测"), default=0)
+    checkin_missing = models.PositiveIntegerField(_("体温检测缺漏"), default=0)
+    abnormal = models.PositiveIntegerField(_("体温或症状异常"), default=0)
+    alerts = models.PositiveIntegerField(_("健康预警"), default=0)
+    isolating = models.PositiveIntegerField(_("隔离观察"), default=0)
+    tests_due = models.PositiveIntegerField(_("应检人次"), default=0)
+    tests_done = models.PositiveIntegerField(_("已检人次"), default=0)
+    tests_positive = models.PositiveIntegerField(_("检测阳性"), default=0)
+    entries = models.PositiveIntegerField(_("员工进厂"), default=0)
+    visitors = models.PositiveIntegerField(_("访客"), default=0)
+    refusals = models.PositiveIntegerField(_("拒绝进入"), default=0)
+    vehicles = models.PositiveIntegerField(_("车辆"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SummaryStatus.choices, default=SummaryStatus.DRAFT, db_index=True
+    )
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    note = models.CharField(_("情况说明"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业每日健康汇总")
+        verbose_name_plural = _("企业每日健康汇总")
+        ordering = ["-day", "enterprise"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "day"], name="one_summary_per_firm_day")]
+        indexes = [models.Index(fields=["town", "day"]), models.Index(fields=["day", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.day} {self.status}"
+
+    def figures(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in FIGURE_NAMES}
