@@ -81,7 +81,9 @@ class World:
 
 
 def _region(code, name, level, parent=None):
-    region, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})
+    region, _ = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
     return region
 
 
@@ -123,7 +125,9 @@ def world(db) -> World:
         "employee_a": user("employee_a", Role.EMPLOYEE, enterprise=firm_a),
         "outsider": user("outsider", Role.TOWN, region=other_town),
     }
-    return World(province, city, county, town_a, town_b, other_county, other_town, firm_a, firm_b, firm_c, users)
+    return World(
+        province, city, county, town_a, town_b, other_county, other_town, firm_a, firm_b, firm_c, users
+    )
 
 
 # What each role must see of the three firms (SPEC §1, §11).

@@ -1,12 +1,18 @@
+import datetime as dt
 import random
+
+from django.utils import timezone
 
 from fugong.accounts.models import Department, User
 from fugong.audit.services import verify_chain
 from fugong.demo.city import DEMO_PASSWORD, _firm_rows, build_city
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.services import uscc_error
+from fugong.monitoring.models import Alert, HealthCheckin, TestResult
+from fugong.operations.models import VehicleEntry, Visitor
 from fugong.policy.selectors import policy_for
 from fugong.regions.models import Region
+from fugong.reports.models import DailySummary
 from fugong.resumption.models import Certificate, ResumptionApplication
 from fugong.workforce.models import CheckpointArrival, Employee
 
@@ -30,6 +36,18 @@ def test_demo_city_is_real_deterministic_and_idempotent(db):
     isolating = people.filter(status="isolating").first()
     assert isolating.release_date and "隔离观察14天" in isolating.decision_reason
     assert CheckpointArrival.objects.filter(follow_up="pending").exists()
+    # The day's monitoring, recorded through the services: rounds, a fever alert, a positive antigen test,
+    # the gate's refusals, and yesterday's summaries confirmed.
+    assert HealthCheckin.objects.filter(day=timezone.localdate() - dt.timedelta(days=1)).count() > 100
+    assert Alert.objects.filter(kind="fever").exists() and Alert.objects.filter(kind="positive_test").exists()
+    assert TestResult.objects.filter(kind="nucleic", result="negative").count() > 100
+    assert (
+        Visitor.objects.filter(allowed=False).exists() and VehicleEntry.objects.filter(allowed=False).exists()
+    )
+    assert DailySummary.objects.filter(status="confirmed").exists()
+    checkins, tests = HealthCheckin.objects.count(), TestResult.objects.count()
+    build_city(size=60)
+    assert (HealthCheckin.objects.count(), TestResult.objects.count()) == (checkins, tests)
 
 
 def test_the_same_seed_gives_the_same_firms(db):

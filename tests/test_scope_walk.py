@@ -36,8 +36,22 @@ def furnished(world):
     _isolation(world)
     _returns(world)
     _monitoring(world)
+    _tests(world)
     _gate(world)
+    _devices(world)
+    _summaries(world)
     return world
+
+
+def _devices(world):
+    """A temperature gate at each firm, so that devices have rows everywhere."""
+    from fugong.accounts.models import User
+    from fugong.monitoring.devices import issue_device
+
+    for key in FIRM_KEYS:
+        firm = getattr(world, key)
+        officer = User.objects.filter(role="enterprise", enterprise=firm).first() or _firm_officer(firm)
+        issue_device(officer, firm, f"测温门{key}", "gate")
 
 
 def _gate(world):
@@ -53,13 +67,40 @@ def _gate(world):
         person = make_employee(firm, name=f"门岗{key}", id_number=valid_id(birth="19850505"))
         services.record_employee_entry(actor, person, temperature="36.5", health_code="green")
         services.record_visitor(
-            actor, firm, name="访客", id_number=valid_id(), phone="13800001111", company="",
-            host="接待人", purpose="洽谈", temperature="36.5", health_code="green",
+            actor,
+            firm,
+            name="访客",
+            id_number=valid_id(),
+            phone="13800001111",
+            company="",
+            host="接待人",
+            purpose="洽谈",
+            temperature="36.5",
+            health_code="green",
         )
         services.record_vehicle(
-            actor, firm, plate="浙D12345", driver_name="司机", driver_phone="13800002222",
-            origin="杭州", cargo="", disinfected=True, pass_number="",
+            actor,
+            firm,
+            plate="浙D12345",
+            driver_name="司机",
+            driver_phone="13800002222",
+            origin="杭州",
+            cargo="",
+            disinfected=True,
+            pass_number="",
         )
+
+
+def _summaries(world):
+    """Today's daily summary of each firm, so that daily-summaries has rows everywhere (every firm has
+    someone on site by now: the isolated person of ``_isolation``)."""
+    from django.utils import timezone
+
+    from fugong.reports.models import DailySummary
+    from fugong.reports.services import build_summaries
+
+    build_summaries(timezone.localdate())
+    assert DailySummary.objects.count() == len(FIRM_KEYS)
 
 
 def _firm_officer(firm):
@@ -84,8 +125,12 @@ def _returns(world):
     for key, recorder in (("firm_a", "town_a"), ("firm_b", "town_b"), ("firm_c", "outsider")):
         firm, number = getattr(world, key), id_number(birth="19870707")  # apart from other helpers' serials
         person = make_employee(firm, f"返岗{key}", number)
-        PreReport.objects.create(employee=person, town=firm.town, expected_arrival=day, lead_days=3, on_time=True)
-        returns.record_arrival(world.users[recorder], firm.town, checkpoint="卡口", name=person.name, id_number=number)
+        PreReport.objects.create(
+            employee=person, town=firm.town, expected_arrival=day, lead_days=3, on_time=True
+        )
+        returns.record_arrival(
+            world.users[recorder], firm.town, checkpoint="卡口", name=person.name, id_number=number
+        )
 
 
 def _monitoring(world):
@@ -97,6 +142,29 @@ def _monitoring(world):
         person = make_employee(getattr(world, key), name=f"打卡{key}", id_number=valid_id(birth="19860606"))
         row, _ = services.record_checkin(None, person, temperature="36.5", source="bulk")
         services.raise_alert(None, person, "fever", "38.0℃", checkin=row)
+
+
+def _tests(world):
+    """A nucleic result for each firm, so that tests has rows everywhere."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fugong.monitoring import testing
+    from tests.workforce.conftest import make_employee, valid_id
+
+    moment = timezone.now() - dt.timedelta(days=1)
+    for key in FIRM_KEYS:
+        person = make_employee(getattr(world, key), name=f"检测{key}", id_number=valid_id(birth="19880808"))
+        testing.record_test(
+            None,
+            person,
+            kind="nucleic",
+            sampled_at=moment,
+            result="negative",
+            lab="疾控",
+            source="enterprise",
+        )
 
 
 def _isolation(world):
@@ -131,9 +199,19 @@ def all_results(client, url):
 def test_every_api_route_is_covered():
     names = {prefix for prefix, _ in SCOPED_ROUTES}
     # A new scoped model must show up here: the walk below is only as good as this list.
-    assert {"enterprises", "prevention-team", "enterprise-zones", "grid-units", "dorm-rooms",
-            "canteen-sittings", "shuttle-routes", "isolation-rooms", "gates",
-            "resumption-applications", "resumption-certificates"} <= names
+    assert {
+        "enterprises",
+        "prevention-team",
+        "enterprise-zones",
+        "grid-units",
+        "dorm-rooms",
+        "canteen-sittings",
+        "shuttle-routes",
+        "isolation-rooms",
+        "gates",
+        "resumption-applications",
+        "resumption-certificates",
+    } <= names
 
 
 @pytest.mark.parametrize("who", sorted(EXPECTED_FIRMS))
@@ -232,8 +310,18 @@ def test_outsider_cannot_act_on_a_foreign_firm(world, api_client, client):
     api_client.force_authenticate(outsider)
     firm = world.firm_a
     before = Enterprise.objects.get(pk=firm.pk)
-    assert api_client.patch(f"/api/v1/enterprises/{firm.pk}/", {"address": "x", "version": firm.version}).status_code == 404
-    assert api_client.post(f"/api/v1/enterprises/{firm.pk}/status/", {"status": "resumed", "reason": "x"}).status_code == 404
+    assert (
+        api_client.patch(
+            f"/api/v1/enterprises/{firm.pk}/", {"address": "x", "version": firm.version}
+        ).status_code
+        == 404
+    )
+    assert (
+        api_client.post(
+            f"/api/v1/enterprises/{firm.pk}/status/", {"status": "resumed", "reason": "x"}
+        ).status_code
+        == 404
+    )
     client.force_login(outsider)
     assert client.post(reverse("enterprises:edit", args=[firm.pk]), {"address": "x"}).status_code == 404
     after = Enterprise.objects.get(pk=firm.pk)
@@ -246,7 +334,9 @@ def test_no_api_route_answers_with_a_foreign_firm(furnished, api_client, who):
     world = furnished
     user = world.users[who]
     api_client.force_authenticate(user)
-    foreign = {getattr(world, key) for key in FIRM_KEYS} - {getattr(world, key) for key in EXPECTED_FIRMS[who]}
+    foreign = {getattr(world, key) for key in FIRM_KEYS} - {
+        getattr(world, key) for key in EXPECTED_FIRMS[who]
+    }
     foreign -= {user.enterprise}
     for prefix, _viewset, _basename in router.registry:
         response = api_client.get(f"/api/v1/{prefix}/")

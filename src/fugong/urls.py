@@ -23,6 +23,7 @@ urlpatterns = [
     path("monitoring/", include("fugong.monitoring.urls")),
     path("gate/", include("fugong.operations.urls")),
     path("workforce/", include("fugong.workforce.urls")),
+    path("reports/", include("fugong.reports.urls")),
     # Public: anyone holding a certificate's QR code may check it, without an account.
     path("verify/", include("fugong.resumption.public_urls")),
 ]

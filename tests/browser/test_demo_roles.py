@@ -44,7 +44,9 @@ def test_every_demo_login_sees_its_own_scope(live_server, page, screenshot):
             body = page.content()
             for name in visible.values_list("name", flat=True)[:5]:
                 assert name in body
-            for name in Enterprise.objects.exclude(pk__in=visible.values("pk")).values_list("name", flat=True)[:20]:
+            for name in Enterprise.objects.exclude(pk__in=visible.values("pk")).values_list(
+                "name", flat=True
+            )[:20]:
                 assert name not in body, (username, name)
             screenshot(f"demo-enterprises-{username}")
         else:

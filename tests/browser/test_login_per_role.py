@@ -5,7 +5,20 @@ from tests.conftest import EXPECTED_FIRMS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("who", ["task_force", "dept_industry", "town_a", "grid_a", "inspector", "ent_a", "gate_a", "employee_a", "outsider"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "task_force",
+        "dept_industry",
+        "town_a",
+        "grid_a",
+        "inspector",
+        "ent_a",
+        "gate_a",
+        "employee_a",
+        "outsider",
+    ],
+)
 def test_each_role_logs_in_and_sees_its_scope(world, page, login, screenshot, who):
     user = world.users[who]
     login(user.username)

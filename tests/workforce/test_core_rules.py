@@ -151,19 +151,22 @@ def test_close_contact_and_symptoms(world, n0):
 
     fever = make_employee(world.firm_a, residence_region=world.town_a.code, has_fever=True)
     assert fever.decision == ReturnDecision.ISOLATE
-    assert "N2 二、（二）“双隔离”" in fever.decision_reason
+    # N0 says nothing about fever without a history: cited to N0 alone, never to N2's 双隔离.
+    assert fever.decision_reason.startswith("N0：") and "N2" not in fever.decision_reason
 
     risk_area(n0, "3303", "温州市", "high")
     fever_and_risk = returner(world.firm_a, "3303", "温州市", has_fever=True)
     assert fever_and_risk.decision == ReturnDecision.BARRED
     assert "发热门诊" in fever_and_risk.decision_reason
+    assert "N0 二、返岗阶段 3．分类管理：登记时发热且14天内有流行病学史" in fever_and_risk.decision_reason
 
 
 def test_health_code_and_residence_control(world, n0):
     assert make_employee(world.firm_a, health_code="red").decision == ReturnDecision.BARRED
     assert make_employee(world.firm_a, health_code="yellow").decision == ReturnDecision.ISOLATE
     sealed = make_employee(world.firm_a, residence_control="sealed")
-    assert sealed.decision == ReturnDecision.BARRED and "N1 五、（一）" in sealed.decision_reason
+    assert sealed.decision == ReturnDecision.BARRED
+    assert "N0：居住地位于封控区" in sealed.decision_reason and "N1" not in sealed.decision_reason
 
 
 def test_n2_hard_hit_returners_need_an_observation_point(world, n2):
@@ -215,7 +218,9 @@ def test_n1_residence_control(world, n1):
     controlled = make_employee(world.firm_a, residence_control="controlled")
     assert controlled.decision == ReturnDecision.BUFFER
     assert "48小时内核酸阴性报告" in controlled.decision_reason
-    assert make_employee(world.firm_a, residence_control="sealed").decision == ReturnDecision.BARRED
+    sealed = make_employee(world.firm_a, residence_control="sealed")
+    assert sealed.decision == ReturnDecision.BARRED
+    assert "N1 五、（一）：居住地位于封控区" in sealed.decision_reason
 
 
 def test_evaluation_is_a_pure_read(world, n0):

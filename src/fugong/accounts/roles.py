@@ -130,6 +130,20 @@ CAPABILITIES: dict[str, set[str]] = {
     "monitoring.alerts": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT},
     # Device tokens for temperature gates and lab systems posting batches.
     "monitoring.device": {Role.ENTERPRISE},
+    # Nucleic and antigen results (N1 七、（二））: the firm records them (single, lab Excel, lab system);
+    # the employee may record only their own antigen self-test (monitoring.checkin.self). The officers
+    # over the firm read the due and overdue lists.
+    "monitoring.tests.record": {Role.ENTERPRISE},
+    "monitoring.tests.view": {
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.INSPECTOR,
+        Role.DEPARTMENT,
+        Role.GRID_WORKER,
+    },
+    # Personal check-in links and the firm's QR poster: the firm's officer hands them out.
+    "monitoring.links": {Role.ENTERPRISE},
     # The gate (N2 双控): the gate keeper records entries, visitors and vehicles; the firm's officer may
     # stand in. Every officer reads (read-only) the records of the firms in their scope, like every
     # firm's data; an employee does not.
@@ -145,6 +159,11 @@ CAPABILITIES: dict[str, set[str]] = {
     },
     # The officers' read-only records page (the firm reads its own on the gate page).
     "gate.oversee": {Role.TOWN, Role.TASK_FORCE, Role.INSPECTOR, Role.DEPARTMENT, Role.GRID_WORKER},
+    # The firm's day (N4 健康状况报告): the firm's officer confirms its own daily summary; every officer
+    # reads the summaries of their scope; the town sends a confirmed summary back for correction.
+    "reports.view": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT, Role.INSPECTOR},
+    "reports.confirm": {Role.ENTERPRISE},
+    "reports.reopen": {Role.TOWN},
 }
 
 

@@ -32,10 +32,8 @@ class ScopedViewSetMixin:
         return super().get_queryset().visible_to(self.request.user)
 
 
-
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
-
 
 
 class Conflict(exceptions.APIException):
@@ -56,3 +54,13 @@ def service_errors(*conflict_types: type[Exception]):
         raise Conflict(getattr(exc, "message", str(exc))) from exc
     except DjangoPermissionDenied as exc:
         raise exceptions.PermissionDenied(str(exc) or None) from exc
+
+
+@contextmanager
+def service_errors_as_404():
+    """For endpoints that name an object (a person, a firm) the caller may not know exists: a refusal
+    reads as "not found", as a page outside the caller's scope does."""
+    try:
+        yield
+    except DjangoPermissionDenied as exc:
+        raise exceptions.NotFound("未找到该对象，或不在您的管辖范围内。") from exc

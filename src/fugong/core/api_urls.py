@@ -6,6 +6,8 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from fugong.core.ping import PingView
+
 API_MODULES = [
     "fugong.regions.api",
     "fugong.accounts.api",
@@ -35,5 +37,6 @@ for module_name in API_MODULES:
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("ping/", PingView.as_view(), name="api-ping"),
     path("", include(router.urls)),
 ]

@@ -16,11 +16,16 @@ NAV_ITEMS = [
     (_("卡口登记"), "workforce:checkpoint", "workforce.checkpoint"),
     # The firm keeps its roster; the town reads the firms' rosters in its scope.
     (_("员工档案"), "workforce:roster", "workforce.status"),
+    (_("隔离观察"), "workforce:isolation", "workforce.isolation"),
     (_("我的健康"), "workforce:me", "workforce.self"),
     (_("健康监测"), "monitoring:alerts", "monitoring.alerts"),
+    (_("核酸抗原"), "monitoring:tests", "monitoring.tests.view"),
+    # The firm's officer hands out check-in links, the QR poster and device tokens.
+    (_("打卡链接"), "monitoring:links", "monitoring.links"),
     # The gate keeper's phone page; officers read the firms' gate records.
     (_("门岗登记"), "operations:gate", "gate.record"),
     (_("门岗登记"), "operations:records", "gate.oversee"),
+    (_("每日汇总"), "reports:daily", "reports.view"),
     (_("用户管理"), "accounts:users", "user.manage"),
     (_("审计日志"), "audit:list", "audit.view"),
     (_("接口文档"), "api-docs", "api.docs"),
@@ -39,5 +44,11 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:  # an app that is not wired yet simply has no menu entry
             continue
-        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+        items.append(
+            {
+                "label": label,
+                "url": url,
+                "active": request.path == url or (url != "/" and request.path.startswith(url)),
+            }
+        )
     return {"nav_items": items}

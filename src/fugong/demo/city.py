@@ -335,6 +335,9 @@ def build_city(
         result.employees = workforce.build_rosters(city, [model_firm, *others])
         workforce.build_checkpoint_arrivals(city)
         workforce.link_employee_login(model_firm)
+        from fugong.demo.monitoring import build_monitoring
+
+        build_monitoring(city, [model_firm, *others])
     if created := result.firms - firms_before:
         from fugong.audit.services import record
 

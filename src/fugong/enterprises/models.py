@@ -20,9 +20,17 @@ class EnterpriseStatus(models.TextChoices):
 # Which status may follow which (SPEC §3). Only services.change_status writes the field.
 STATUS_TRANSITIONS: dict[str, set[str]] = {
     EnterpriseStatus.NOT_RESUMED: {EnterpriseStatus.PREPARING, EnterpriseStatus.RESUMED},
-    EnterpriseStatus.PREPARING: {EnterpriseStatus.RESUMED, EnterpriseStatus.SUSPENDED, EnterpriseStatus.NOT_RESUMED},
+    EnterpriseStatus.PREPARING: {
+        EnterpriseStatus.RESUMED,
+        EnterpriseStatus.SUSPENDED,
+        EnterpriseStatus.NOT_RESUMED,
+    },
     EnterpriseStatus.RESUMED: {EnterpriseStatus.SUSPENDED, EnterpriseStatus.SEALED},
-    EnterpriseStatus.SUSPENDED: {EnterpriseStatus.RESUMED, EnterpriseStatus.SEALED, EnterpriseStatus.PREPARING},
+    EnterpriseStatus.SUSPENDED: {
+        EnterpriseStatus.RESUMED,
+        EnterpriseStatus.SEALED,
+        EnterpriseStatus.PREPARING,
+    },
     EnterpriseStatus.SEALED: {EnterpriseStatus.SUSPENDED, EnterpriseStatus.RESUMED},
 }
 
@@ -87,7 +95,10 @@ class Enterprise(models.Model):
         "regions.Region", verbose_name=_("所属镇乡街道"), on_delete=models.PROTECT, related_name="enterprises"
     )
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("行业主管部门"), on_delete=models.PROTECT, related_name="enterprises"
+        "accounts.Department",
+        verbose_name=_("行业主管部门"),
+        on_delete=models.PROTECT,
+        related_name="enterprises",
     )
     industry_class = models.ForeignKey(
         IndustryClass, verbose_name=_("所属行业"), null=True, blank=True, on_delete=models.PROTECT
@@ -100,7 +111,9 @@ class Enterprise(models.Model):
     is_listed = models.BooleanField(_("上市企业"), default=False)
     is_key_manufacturing = models.BooleanField(_("重点制造业企业"), default=False)
     is_above_size = models.BooleanField(_("规上企业"), default=False)
-    efficiency_class = models.CharField(_("亩均效益等级"), max_length=1, choices=EfficiencyClass.choices, blank=True)
+    efficiency_class = models.CharField(
+        _("亩均效益等级"), max_length=1, choices=EfficiencyClass.choices, blank=True
+    )
 
     normal_headcount = models.PositiveIntegerField(_("正常用工人数"), default=0)
     normal_daily_output = models.DecimalField(
@@ -119,8 +132,12 @@ class Enterprise(models.Model):
         _("复工模式"), max_length=20, choices=ResumptionMode.choices, blank=True
     )
     status = models.CharField(
-        _("状态"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.NOT_RESUMED,
-        editable=False, db_index=True,
+        _("状态"),
+        max_length=20,
+        choices=EnterpriseStatus.choices,
+        default=EnterpriseStatus.NOT_RESUMED,
+        editable=False,
+        db_index=True,
     )
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -134,7 +151,9 @@ class Enterprise(models.Model):
         verbose_name_plural = _("企业")
         ordering = ["town__code", "name"]
         indexes = [models.Index(fields=["status", "town"]), models.Index(fields=["name"])]
-        constraints = [models.UniqueConstraint(fields=["name", "town"], name="enterprise_unique_name_in_town")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "town"], name="enterprise_unique_name_in_town")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -188,7 +207,9 @@ class EnterpriseStatusChange(models.Model):
 class EnterprisePart(models.Model):
     """Base for everything that lives inside one firm; scoped through its enterprise."""
 
-    scope = Scope(region_path="enterprise__town__path", department="enterprise__department", enterprise="enterprise")
+    scope = Scope(
+        region_path="enterprise__town__path", department="enterprise__department", enterprise="enterprise"
+    )
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE)
 
@@ -208,7 +229,9 @@ class PreventionTeamMember(EnterprisePart):
     """防疫工作小组 member; N0 asks that the legal representative leads it."""
 
     name = models.CharField(_("姓名"), max_length=50)
-    team_role = models.CharField(_("小组职务"), max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    team_role = models.CharField(
+        _("小组职务"), max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER
+    )
     position = models.CharField(_("单位职务"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     duties = models.CharField(_("职责"), max_length=300, blank=True)
@@ -258,12 +281,19 @@ class GridUnit(EnterprisePart):
     """Workshop → team → post; N1 makes it the smallest unit of living and working."""
 
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单元"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        verbose_name=_("上级单元"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
     level = models.CharField(_("层级"), max_length=10, choices=GridLevel.choices)
     name = models.CharField(_("名称"), max_length=100)
     leader = models.CharField(_("负责人"), max_length=50, blank=True)
-    zone = models.ForeignKey(Zone, verbose_name=_("所在分区"), null=True, blank=True, on_delete=models.SET_NULL)
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("所在分区"), null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
         verbose_name = _("网格单元")
@@ -279,7 +309,9 @@ class DormRoom(EnterprisePart):
     building = models.CharField(_("楼栋"), max_length=50)
     number = models.CharField(_("房间号"), max_length=20)
     capacity = models.PositiveSmallIntegerField(_("床位数"), validators=[MinValueValidator(1)])
-    area_m2 = models.DecimalField(_("面积（㎡）"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
+    area_m2 = models.DecimalField(
+        _("面积（㎡）"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         verbose_name = _("宿舍")
@@ -287,7 +319,9 @@ class DormRoom(EnterprisePart):
         ordering = ["enterprise", "building", "number"]
         default_related_name = "dorm_rooms"
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "building", "number"], name="dorm_room_unique_number")
+            models.UniqueConstraint(
+                fields=["enterprise", "building", "number"], name="dorm_room_unique_number"
+            )
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,6 @@ from fugong.enterprises.models import STATUS_TRANSITIONS, Enterprise
 PAGE_SIZE = 50
 
 
-
 def _visible(user, pk: int) -> Enterprise:
     return get_visible_or_404(
         Enterprise.objects.select_related("town__parent", "department", "industry_class"), user, pk=pk

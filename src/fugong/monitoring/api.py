@@ -5,9 +5,6 @@ row the first request stored instead of 201 with a second one. The batch takes u
 stores every good one in one transaction and answers per record.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -15,21 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from fugong.accounts.roles import can
-from fugong.core.api import HasCapability, ScopedViewSetMixin
+from fugong.core.api import HasCapability, ScopedViewSetMixin, service_errors, service_errors_as_404
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring import selectors, services
+from fugong.monitoring.devices import DeviceChallengeMixin, request_device
 from fugong.monitoring.models import Alert, CheckinSource, HealthCheckin
 from fugong.workforce.models import Employee
 from fugong.workforce.selectors import employee_for_user
-
-
-@contextmanager
-def _service_errors():
-    try:
-        yield
-    except DjangoPermissionDenied as exc:
-        raise exceptions.NotFound("未找到该对象，或不在您的管辖范围内。") from exc
 
 
 class CheckinSerializer(serializers.ModelSerializer):
@@ -98,7 +88,9 @@ class NoteInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class CheckinViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CheckinViewSet(
+    DeviceChallengeMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     queryset = HealthCheckin.objects.select_related("employee", "enterprise").order_by(
         "-day", "-round", "-id"
     )
@@ -128,7 +120,7 @@ class CheckinViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
                 raise exceptions.ValidationError({"employee": ["您的账号尚未关联员工档案"]})
             source = CheckinSource.SELF
         key = values.get("client_key") or request.headers.get("Idempotency-Key") or None
-        with _service_errors():
+        with service_errors_as_404():
             checkin, created = services.record_checkin(
                 user,
                 employee,
@@ -149,22 +141,32 @@ class CheckinViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
     def batch(self, request):
         """Up to 5,000 readings of one firm: {"enterprise": id (optional for a firm's own account),
         "source": "device"|"bulk", "records": [{employee|id_number, temperature, symptoms, round,
-        measured_at, client_key}]} → per-record results."""
+        measured_at, client_key}]} → per-record results. A temperature gate authenticates with
+        ``Authorization: Device <token>`` instead of a login: its records go to its own firm only, with
+        source "device" and the device noted on each row."""
         user = request.user
-        if not (can(user, "monitoring.checkin.record") or can(user, "monitoring.device")):
-            raise exceptions.PermissionDenied("您没有执行该操作的权限。")
         body = request.data
         records = body.get("records") if isinstance(body, dict) else body
+        firm_id = body.get("enterprise") if isinstance(body, dict) else None
+        device = request_device(request)
+        if device is None and not (can(user, "monitoring.checkin.record") or can(user, "monitoring.device")):
+            raise exceptions.PermissionDenied("您没有执行该操作的权限。")
+        if device is not None and firm_id not in (None, "") and str(firm_id) != str(device.enterprise_id):
+            raise exceptions.PermissionDenied("该设备只能提交本企业的记录。")
         if not isinstance(records, list):
             raise exceptions.ValidationError({"records": ["「records」须为列表"]})
-        firm_id = body.get("enterprise") if isinstance(body, dict) else None
-        firm_id = firm_id or user.enterprise_id
-        enterprise = get_visible_or_404(Enterprise, user, pk=firm_id)
-        source = (body.get("source") if isinstance(body, dict) else None) or CheckinSource.DEVICE
-        if source not in (CheckinSource.DEVICE, CheckinSource.BULK, CheckinSource.GATE):
-            raise exceptions.ValidationError({"source": ["「来源」须为device、bulk或gate"]})
-        with _service_errors():
-            result = services.record_bulk(user, enterprise, records, source=source)
+        if device is not None:
+            with service_errors():
+                result = services.record_bulk(
+                    None, device.enterprise, records, source=CheckinSource.DEVICE, device=device
+                )
+        else:
+            enterprise = get_visible_or_404(Enterprise, user, pk=firm_id or user.enterprise_id)
+            source = (body.get("source") if isinstance(body, dict) else None) or CheckinSource.DEVICE
+            if source not in (CheckinSource.DEVICE, CheckinSource.BULK, CheckinSource.GATE):
+                raise exceptions.ValidationError({"source": ["「来源」须为device、bulk或gate"]})
+            with service_errors_as_404():
+                result = services.record_bulk(user, enterprise, records, source=source)
         return Response(
             {
                 "stored": result.stored,
@@ -202,7 +204,7 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         alert = self.get_object()
         data = NoteInput(data=self.request.data)
         data.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors_as_404():
             alert = fn(self.request.user, alert, data.validated_data.get("note", ""))
         return Response(AlertSerializer(alert).data)
 

@@ -3,7 +3,8 @@
 The token is shown once when issued; only its SHA-256 is stored. A request carries it as
 ``Authorization: Device <token>``; the principal it authenticates has no role, so it reaches nothing but
 the endpoints that look for ``request.auth`` being a :class:`Device` (the batch endpoints), and only for
-that device's firm.
+that device's firm. Authentication itself refuses the token (403) on any viewset action not listed in the
+view's ``device_actions`` (default: ``("batch",)``).
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from fugong.accounts.roles import can
@@ -108,6 +110,17 @@ class DevicePrincipal:
         return f"device:{self.device.pk}"
 
 
+DEFAULT_DEVICE_ACTIONS = ("batch",)
+
+
+def accepts_device(view) -> bool:
+    """Whether ``view`` takes a device token: its action is listed in the viewset's ``device_actions``
+    (by default only an action named ``batch``). Any other endpoint refuses a device outright, so a
+    leaked gate token can never read a list, even one that would come back empty."""
+    action = getattr(view, "action", None)
+    return action is not None and action in getattr(view, "device_actions", DEFAULT_DEVICE_ACTIONS)
+
+
 class DeviceAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
@@ -118,6 +131,9 @@ class DeviceAuthentication(authentication.BaseAuthentication):
         device = device_for_token(header[1].decode(errors="ignore"))
         if device is None:
             raise exceptions.AuthenticationFailed(_("设备令牌无效或已停用"))
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if not accepts_device(view):
+            raise exceptions.PermissionDenied(_("设备令牌只能用于批量上传接口"))
         now = timezone.now()
         if device.last_used_at is None or now - device.last_used_at > timedelta(minutes=1):
             Device.objects.filter(pk=device.pk).update(last_used_at=now)
@@ -127,7 +143,33 @@ class DeviceAuthentication(authentication.BaseAuthentication):
         return KEYWORD
 
 
+class DeviceChallengeMixin:
+    """For the views that take a device token: a bad or revoked token answers 401 with a ``Device``
+    challenge (DRF would otherwise answer 403, because session authentication comes first)."""
+
+    def get_authenticate_header(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if header and header[0] == KEYWORD.encode():
+            return KEYWORD
+        return super().get_authenticate_header(request)
+
+
 def request_device(request) -> Device | None:
     """The device a request was authenticated as, if any."""
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, Device) else None
+
+
+class DeviceAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents the device token in /api/schema/ (and keeps drf-spectacular from warning about it)."""
+
+    target_class = "fugong.monitoring.devices.DeviceAuthentication"
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "设备令牌：Authorization: Device <token>（仅用于批量上传接口）",
+        }

@@ -76,5 +76,10 @@ def missing_rounds(
     return list(groups.values())
 
 
-def on_site_people(enterprise):
-    return Employee.objects.filter(enterprise=enterprise, status__in=ON_SITE).order_by("name", "id")
+def on_site_people(user, enterprise):
+    """The firm's people on site as far as ``user`` may see them."""
+    return (
+        Employee.objects.visible_to(user)
+        .filter(enterprise=enterprise, status__in=ON_SITE)
+        .order_by("name", "id")
+    )

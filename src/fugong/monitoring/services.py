@@ -287,7 +287,7 @@ def _isolate(actor, employee, reason) -> str:
     return _("已转入厂内隔离观察")
 
 
-def raise_alert(actor, employee, kind, value, *, checkin=None) -> Alert:
+def raise_alert(actor, employee, kind, value, *, checkin=None, test=None) -> Alert:
     """Open an alert for ``employee`` at once: the alert row, in-plant isolation where the person's
     status allows (the alert stands either way), an audit entry and, on commit, notices to the firm's
     enterprise officers and its town's officers. ``kind`` is an AlertKind value (fever, symptom,
@@ -303,6 +303,7 @@ def raise_alert(actor, employee, kind, value, *, checkin=None) -> Alert:
             town_id=enterprise.town_id,
             kind=kind,
             checkin=checkin,
+            test=test,
             value=value,
             raised_by=actor if getattr(actor, "pk", None) else None,
         )

@@ -6,7 +6,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.roles import require
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
-from fugong.monitoring import schedule, selectors, services
+from fugong.monitoring import schedule, selectors, services, shift_excel
 from fugong.monitoring.models import Alert, AlertStatus, CheckinSource, HealthCheckin, Symptom
 from fugong.policy.selectors import find_policy_for
 from fugong.workforce.models import HealthCode
@@ -108,10 +108,17 @@ def bulk(request):
     except ValueError:
         chosen = current
     chosen = min(max(chosen, 1), rounds)
-    people = list(selectors.on_site_people(firm))
+    people = list(selectors.on_site_people(request.user, firm))
     results = {}
     summary = None
-    if request.method == "POST":
+    sheet = None
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择要上传的Excel文件"))
+        else:
+            sheet = shift_excel.import_shift_sheet(request.user, firm, upload, default_round=chosen)
+    elif request.method == "POST":
         rows, owners = [], []
         for person in people:
             value = request.POST.get(f"t_{person.pk}", "").strip()
@@ -130,9 +137,9 @@ def bulk(request):
         results = {owners[r.index]: r for r in result.rows}
         summary = result
     done = dict(
-        HealthCheckin.objects.filter(enterprise=firm, day=timezone.localdate(), round=chosen).values_list(
-            "employee_id", "temperature"
-        )
+        HealthCheckin.objects.visible_to(request.user)
+        .filter(enterprise=firm, day=timezone.localdate(), round=chosen)
+        .values_list("employee_id", "temperature")
     )
     table = [{"person": p, "result": results.get(p.pk), "done": done.get(p.pk)} for p in people]
     return render(
@@ -144,8 +151,25 @@ def bulk(request):
             "chosen": chosen,
             "table": table,
             "summary": summary,
+            "sheet": sheet,
         },
+        status=400 if sheet is not None and sheet.error else 200,
     )
+
+
+@login_required
+def bulk_template(request):
+    """The shift sheet for the chosen round, prefilled with the people on site (姓名, 员工编号)."""
+    firm = _own_firm(request.user)
+    try:
+        number = int(request.GET.get("round") or 0) or None
+    except ValueError:
+        number = None
+    body = shift_excel.template_workbook(request.user, firm, number)
+    response = HttpResponse(body, content_type=shift_excel.XLSX_CONTENT_TYPE)
+    filename = f"shift-sheet-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

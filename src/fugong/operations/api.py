@@ -5,28 +5,17 @@ a ``client_key`` (or an ``Idempotency-Key`` header): a resend answers 200 with t
 of 201 with a second one. Only masked ID numbers leave the server.
 """
 
-from contextlib import contextmanager
-
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fugong.core.api import ScopedViewSetMixin
+from fugong.core.api import ScopedViewSetMixin, service_errors_as_404
 from fugong.enterprises.models import Enterprise
 from fugong.operations import services
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
 from fugong.workforce.models import Employee
-
-
-@contextmanager
-def _service_errors():
-    try:
-        yield
-    except DjangoPermissionDenied as exc:
-        raise exceptions.NotFound("未找到该对象，或不在您的管辖范围内。") from exc
 
 
 def _enterprise(request, raw):
@@ -224,7 +213,7 @@ class EntryViewSet(_GateViewSet):
         employee = Employee.objects.visible_to(request.user).filter(pk=data.pop("employee")).first()
         if employee is None:
             raise exceptions.ValidationError({"employee": ["员工：未找到该员工，或不在您的管辖范围内"]})
-        with _service_errors():
+        with service_errors_as_404():
             row = services.record_employee_entry(request.user, employee, **data)
         return self._created(row)
 
@@ -248,7 +237,7 @@ class VisitorViewSet(_GateViewSet):
         """登记一名访客。带相同 client_key 的重复提交返回第一次的记录（200）。"""
         data = self._validated(request)
         firm = _enterprise(request, data.pop("enterprise", None))
-        with _service_errors():
+        with service_errors_as_404():
             row = services.record_visitor(request.user, firm, **data)
         return self._created(row)
 
@@ -257,7 +246,7 @@ class VisitorViewSet(_GateViewSet):
     def leave(self, request, pk=None):
         """访客离开：记录离开时间（重复提交不改变第一次的时间）。"""
         visitor = self.get_object()
-        with _service_errors():
+        with service_errors_as_404():
             visitor = services.visitor_leaves(request.user, visitor)
         return Response(VisitorSerializer(visitor).data)
 
@@ -281,7 +270,7 @@ class VehicleViewSet(_GateViewSet):
         """登记一辆车。带相同 client_key 的重复提交返回第一次的记录（200）。"""
         data = self._validated(request)
         firm = _enterprise(request, data.pop("enterprise", None))
-        with _service_errors():
+        with service_errors_as_404():
             row = services.record_vehicle(request.user, firm, **data)
         return self._created(row)
 

@@ -66,13 +66,23 @@ def find_employees(user, q: str):
     )
 
 
-def _today_lists(firm, on_date):
-    entries = EmployeeEntry.objects.filter(enterprise=firm, at__date=on_date).select_related(
-        "employee", "gate"
+def _today_lists(user, firm, on_date):
+    entries = (
+        EmployeeEntry.objects.visible_to(user)
+        .filter(enterprise=firm, at__date=on_date)
+        .select_related("employee", "gate")
     )
-    visitors = Visitor.objects.filter(enterprise=firm, time_in__date=on_date).select_related("gate")
-    vehicles = VehicleEntry.objects.filter(enterprise=firm, at__date=on_date).select_related("gate")
-    inside = Visitor.objects.filter(enterprise=firm, allowed=True, time_out__isnull=True).order_by("time_in")
+    visitors = (
+        Visitor.objects.visible_to(user).filter(enterprise=firm, time_in__date=on_date).select_related("gate")
+    )
+    vehicles = (
+        VehicleEntry.objects.visible_to(user).filter(enterprise=firm, at__date=on_date).select_related("gate")
+    )
+    inside = (
+        Visitor.objects.visible_to(user)
+        .filter(enterprise=firm, allowed=True, time_out__isnull=True)
+        .order_by("time_in")
+    )
     refusals = sorted(
         [("employee", e, e.employee.name, e.at) for e in entries if not e.allowed]
         + [("visitor", v, v.name, v.time_in) for v in visitors if not v.allowed]
@@ -175,7 +185,7 @@ def gate(request):
         "code_buttons": CODE_BUTTONS,
         "code_value": values.get("health_code", HealthCode.GREEN),
         "done": _done(user, firm, request.GET.get("done", "")) if request.method == "GET" else None,
-        **_today_lists(firm, timezone.localdate()),
+        **_today_lists(user, firm, timezone.localdate()),
     }
     return render(request, "operations/gate.html", context, status=400 if errors else 200)
 
@@ -217,5 +227,5 @@ def records(request):
         "next_date": on_date + dt.timedelta(days=1),
     }
     if firm is not None:
-        context.update(_today_lists(firm, on_date))
+        context.update(_today_lists(user, firm, on_date))
     return render(request, "operations/records.html", context)

@@ -168,6 +168,22 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         G_RETURN,
     ),
     ParamSpec(
+        "symptomatic_with_epi_history_barred",
+        gettext_lazy("有流行病学史且发热或有症状者送发热门诊排查，暂不得返岗"),
+        Kind.BOOL,
+        G_RETURN,
+        help=gettext_lazy("未设置时仍照此办理，判定依据只写政策名称；设为“否”时此类人员改为隔离观察"),
+    ),
+    ParamSpec(
+        "symptomatic_isolated",
+        gettext_lazy("体温检测异常或有症状的员工须隔离观察"),
+        Kind.BOOL,
+        G_RETURN,
+        help=gettext_lazy(
+            "登记时发热或有症状、但无流行病学史的员工；未设置时仍照此办理，判定依据只写政策名称"
+        ),
+    ),
+    ParamSpec(
         "fever_threshold_c",
         gettext_lazy("发热体温阈值（达到即异常）"),
         Kind.DECIMAL,
@@ -350,6 +366,8 @@ class PolicyParameters:
     pre_exit_antigen_required: bool | None = None
     buffer_zone_requires_negative_nucleic: bool | None = None
     observation_point_required_for_hard_hit_returners: bool | None = None
+    symptomatic_with_epi_history_barred: bool | None = None
+    symptomatic_isolated: bool | None = None
     fever_threshold_c: Decimal | None = None
     temperature_checks_per_day: int | None = None
     nucleic_test_interval_days: int | None = None

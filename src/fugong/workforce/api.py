@@ -230,7 +230,7 @@ class EmployeeViewSet(
                 )
             except (Enterprise.DoesNotExist, TypeError, ValueError) as exc:
                 raise Http404 from exc
-        return Response({"enterprise": enterprise.pk, **selectors.returns_summary(enterprise)})
+        return Response({"enterprise": enterprise.pk, **selectors.returns_summary(user, enterprise)})
 
     @extend_schema(responses={200: EmployeeDetailSerializer})
     @action(detail=False, methods=["get"])

@@ -182,3 +182,62 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板）"))
         return upload
+
+
+# -- travel stops and close contacts (14日内旅居史/接触史) ----------------------------------------------------
+# Text fields only: the dates and codes are checked by ``services.set_travel``, whose messages name the row
+# and the field, so the page and the API say the same thing.
+
+
+class TravelStopForm(forms.Form):
+    region_code = forms.CharField(
+        label=_("区划代码"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    from_date = forms.CharField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    to_date = forms.CharField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class CloseContactForm(forms.Form):
+    contact_date = forms.CharField(
+        label=_("接触日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(label=_("接触情况"), max_length=300, required=False)
+    with_case = forms.BooleanField(label=_("与确诊/疑似病例接触"), required=False)
+
+
+# A row left wholly empty is ignored; 删除 drops a row; at most 50 rows of each.
+TravelStopFormSet = forms.formset_factory(
+    TravelStopForm, extra=0, can_delete=True, max_num=50, validate_max=True
+)
+CloseContactFormSet = forms.formset_factory(
+    CloseContactForm, extra=0, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class LinkAccountForm(ServiceErrorsMixin, forms.Form):
+    """关联登录账号: one of the firm's employee-role accounts that no file uses yet."""
+
+    user = forms.ModelChoiceField(
+        label=_("登录账号"),
+        queryset=None,
+        empty_label=_("请选择"),
+        error_messages={
+            "required": _("「登录账号」请选择一个账号"),
+            "invalid_choice": _("「登录账号」须为本企业尚未关联员工档案的员工账号"),
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.full_name}（{u.username}）" if u.full_name else u.username
+        )

@@ -280,9 +280,7 @@ def record_arrival(
         with transaction.atomic():
             arrival = CheckpointArrival(
                 **data,
-                id_number_encrypted=resident.encrypted(),
-                id_number_index=resident.index,
-                id_number_masked=resident.masked,
+                **resident.stored_fields(),
                 recorded_by=actor,
                 client_key=client_key,
                 follow_up=FollowUp.PENDING,

@@ -6,30 +6,17 @@ Lists and details read through the scoped selectors in ``returns`` (a row outsid
 200 with the row the first request created, instead of a second row.
 """
 
-from contextlib import contextmanager
-
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fugong.core.api import ScopedViewSetMixin
+from fugong.core.api import ScopedViewSetMixin, service_errors_as_404
 from fugong.enterprises.selectors import visible_towns
 from fugong.workforce import returns
 from fugong.workforce.models import CheckpointArrival, Employee, FollowUp, PreReport
-
-
-@contextmanager
-def _service_errors():
-    try:
-        yield
-    except DjangoPermissionDenied as exc:
-        # A row the service may not touch is one the caller cannot see: answer as for a missing one.
-        raise exceptions.NotFound("未找到该对象，或不在您的管辖范围内。") from exc
-
 
 # -- serializers ---------------------------------------------------------------------------------------
 
@@ -191,7 +178,7 @@ class PreReportViewSet(
         serializer = PreReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with _service_errors():
+        with service_errors_as_404():
             reports = returns.pre_report(request.user, data["employees"], data["expected_arrival"])
         rows = self.get_queryset().filter(pk__in=[r.pk for r in reports])
         return Response(PreReportSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
@@ -275,7 +262,7 @@ class ArrivalViewSet(
             if len(towns) != 1:
                 raise exceptions.ValidationError({"town": ["目的地镇街：请选择一个镇乡街道"]})
             town = towns[0]
-        with _service_errors():
+        with service_errors_as_404():
             arrival = returns.record_arrival(request.user, town, **data)
         replayed = getattr(arrival, "replayed", False)
         return self._out(arrival, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
@@ -287,7 +274,7 @@ class ArrivalViewSet(
         arrival = self.get_object()
         serializer = ResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors_as_404():
             arrival = returns.resolve_arrival(request.user, arrival, serializer.validated_data["note"])
         return self._out(arrival)
 
@@ -303,7 +290,7 @@ class ArrivalViewSet(
         )
         if employee is None:
             raise exceptions.ValidationError({"employee": ["匹配员工：未找到该员工，或不在您的管辖范围内"]})
-        with _service_errors():
+        with service_errors_as_404():
             arrival = returns.match_arrival(request.user, arrival, employee)
         return self._out(arrival)
 

@@ -30,7 +30,9 @@ decisions with every reason that led there, each citing its notice and section:
   - a stay in a medium-or-worse risk area (or controlled/sealed area) within the window — N2 双隔离
     "近期有疫区旅居史…主动进行医学观察" and the risk-area table of SPEC §2;
   - fever or symptoms at registration without an epidemiological history — N2 双隔离 "体温检测异常员工
-    实施隔离观察";
+    实施隔离观察" (``symptomatic_isolated``; the barred case above is
+    ``symptomatic_with_epi_history_barred``). Unset, both still apply, cited to the policy in force;
+    only "否" turns one off;
   - a yellow health code.
   N days is ``isolation_days_out_of_region``; where the policy does not set it (N1, N4), the
   look-back days, else 14 — the national medical-observation period every notice assumes.
@@ -46,6 +48,9 @@ The look-back window is the policy's ``travel_history_lookback_days`` (14 when u
 from the return date, inclusive of both ends. The place a person lives is judged through the residence
 control status (N1), not through the risk-area table: the file holds a home address, not the days
 spent there.
+
+Every reason cites the policy in force: the section comes from the preset's ``sources`` for the
+parameter behind the rule, and only the notice (or the policy's name) where that parameter is unset.
 """
 
 import datetime as dt
@@ -134,12 +139,18 @@ def _notice(policy: ResolvedPolicy) -> str:
     return preset["notice"] if preset else policy.policy_name
 
 
-def _cite(policy: ResolvedPolicy, parameter: str, fallback: str = "") -> str:
-    """ "N0 二、返岗阶段 3．分类管理": the notice and the section a parameter's value was taken from."""
+def _cite(policy: ResolvedPolicy, parameter: str) -> str:
+    """ "N0 二、返岗阶段 3．分类管理": the notice and the section the parameter behind a rule was taken from.
+
+    Only the policy in force is named, and its section only where the version in force sets that
+    parameter: a version stored before the parameter existed, or one the task force cleared it from,
+    must not borrow a section (let alone another notice's) that it does not contain."""
+    if not policy.parameters.is_set(parameter):
+        return _notice(policy)
     preset = _preset_of(policy)
     if preset is None:
         return f"{policy.policy_name}（第{policy.version_number}版）"
-    source = preset.get("sources", {}).get(parameter) or fallback
+    source = preset.get("sources", {}).get(parameter, "")
     section = re.split(r"[：:]", source, maxsplit=1)[0].strip() if source else ""
     return f"{preset['notice']} {section}".strip()
 
@@ -320,7 +331,7 @@ def evaluate_return(
             cite = _cite(policy, "pre_exit_nucleic_valid_hours")
             rule = _("密接、次密接人员不得转出小区返岗")
         else:
-            cite = _cite(policy, "travel_history_lookback_days", "二、准备阶段 2．提前告知")
+            cite = _cite(policy, "travel_history_lookback_days")
             rule = _("与确诊病例、疑似病例密切接触者一律不得返还")
         add(
             ReturnDecision.BARRED,
@@ -333,11 +344,12 @@ def evaluate_return(
             },
         )
 
-    # 4. Residence control status (N1 五、（一）).
+    # 4. Residence control status (N1 五、（一）, which carries the 48-hour exit rule).
     if employee.residence_control == ResidenceControl.SEALED:
         add(
             ReturnDecision.BARRED,
-            _("N1 五、（一）：居住地位于封控区，封控楼栋人员不得转出小区，暂不得返岗"),
+            _("%(cite)s：居住地位于封控区，封控楼栋人员不得转出小区，暂不得返岗")
+            % {"cite": _cite(policy, "pre_exit_nucleic_valid_hours")},
         )
     elif employee.residence_control in (ResidenceControl.CONTROLLED, ResidenceControl.PRECAUTION):
         hours = params.pre_exit_nucleic_valid_hours
@@ -363,27 +375,38 @@ def evaluate_return(
                 release,
             )
 
-    # 5. Fever or symptoms at registration.
-    if symptomatic:
+    # 5. Fever or symptoms at registration: with an epidemiological history to the fever clinic (N0
+    #    分类管理), without one into isolation (N2 双隔离). Where the policy does not set a rule (older
+    #    versions, other notices) the same safe course applies, cited to the policy in force alone;
+    #    only an explicit "否" switches a rule off.
+    to_clinic = epi_history and params.symptomatic_with_epi_history_barred is not False
+    if symptomatic and (to_clinic or params.symptomatic_isolated is not False):
         what = (
             _("登记时发热")
             if employee.has_fever
             else _("登记时有症状（%(s)s）") % {"s": employee.other_symptoms}
         )
-        if epi_history:
+        if to_clinic:
             add(
                 ReturnDecision.BARRED,
-                _(
-                    "N0 二、返岗阶段 3．分类管理：%(what)s且14天内有流行病学史，须送发热门诊就诊排查，暂不得返岗"
-                )
-                % {"what": what},
+                _("%(cite)s：%(what)s且%(lookback)d天内有流行病学史，须送发热门诊就诊排查，暂不得返岗")
+                % {
+                    "cite": _cite(policy, "symptomatic_with_epi_history_barred"),
+                    "what": what,
+                    "lookback": lookback,
+                },
             )
         else:
             release = arrival + dt.timedelta(days=iso_days)
             add(
                 ReturnDecision.ISOLATE,
-                _("N2 二、（二）“双隔离”：%(what)s，须隔离观察%(days)d天，%(release)s解除")
-                % {"what": what, "days": iso_days, "release": cn_date(release)},
+                _("%(cite)s：%(what)s，须隔离观察%(days)d天，%(release)s解除")
+                % {
+                    "cite": _cite(policy, "symptomatic_isolated"),
+                    "what": what,
+                    "days": iso_days,
+                    "release": cn_date(release),
+                },
                 release,
             )
 

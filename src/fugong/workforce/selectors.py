@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.enterprises.models import ResumptionMode
+from fugong.enterprises.models import ResumptionMode, ShuttleRoute
 from fugong.policy.selectors import find_policy_for
 from fugong.regions.models import Region, RegionLevel
 from fugong.workforce.models import (
@@ -124,13 +124,14 @@ def commute_mode(employee, firm_mode: str = "") -> str:
     return firm_mode or ResumptionMode.CLOSED_IN_PLANT
 
 
-def returns_summary(enterprise) -> dict:
+def returns_summary(user, enterprise) -> dict:
     """N1 附件3 二: returning employees by district (of residence), by residence control status and by
     commute mode, plus the shuttle buses — in the shape of the resumption application's staff summary
     (``resumption.services.clean_staff_summary``) so that it can fill it. Everyone not gone counts
     (需返岗（当前在岗）员工)."""
     people = list(
-        Employee.objects.filter(enterprise=enterprise)
+        Employee.objects.visible_to(user)
+        .filter(enterprise=enterprise)
         .exclude(status=EmployeeStatus.LEFT)
         .select_related("residence_region")
         .only(
@@ -150,7 +151,7 @@ def returns_summary(enterprise) -> dict:
     by_district = Counter(_district_of(e.residence_region, names) for e in people)
     by_control = Counter(e.residence_control or ResidenceControl.NONE for e in people)
     by_commute = Counter(commute_mode(e, enterprise.resumption_mode) for e in people)
-    routes = list(enterprise.shuttle_routes.order_by("name"))
+    routes = list(ShuttleRoute.objects.visible_to(user).filter(enterprise=enterprise).order_by("name"))
     summary = {
         "total": len(people),
         "by_district": dict(sorted(by_district.items(), key=lambda kv: (-kv[1], kv[0]))),

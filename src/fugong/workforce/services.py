@@ -436,9 +436,8 @@ def clean_employee_data(enterprise, data: dict, *, partial: bool = False) -> dic
 def _apply_fields(employee, clean: dict) -> None:
     resident = clean.pop("resident", None)
     if resident is not None:
-        employee.id_number_encrypted = resident.encrypted()
-        employee.id_number_index = resident.index
-        employee.id_number_masked = resident.masked
+        for name, value in resident.stored_fields().items():
+            setattr(employee, name, value)
         employee.birth_date = resident.birth_date
         employee.gender = resident.gender
         employee._id_area_code = resident.area_code

@@ -37,6 +37,15 @@ class ResidentId:
     def encrypted(self) -> str:
         return crypto.encrypt(self.number)
 
+    def stored_fields(self) -> dict[str, str]:
+        """How every model that keeps an ID number stores it (employee, checkpoint arrival, visitor):
+        encrypted for the audited reveal, a blind index for look-ups, the masked form for display."""
+        return {
+            "id_number_encrypted": self.encrypted(),
+            "id_number_index": self.index,
+            "id_number_masked": self.masked,
+        }
+
 
 def mask_id_number(number: str) -> str:
     """3301**********1234: the province/city and the last four, as people expect on printed lists."""

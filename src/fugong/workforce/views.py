@@ -7,6 +7,7 @@ are rendered masked only, except in the response to the explicit, audited reveal
 """
 
 import os
+import re
 import uuid
 from collections import Counter
 from io import BytesIO
@@ -31,12 +32,15 @@ from fugong.enterprises.models import Enterprise
 from fugong.workforce import roster as roster_io
 from fugong.workforce import roster_tasks, selectors, services
 from fugong.workforce.forms import (
+    CloseContactFormSet,
     EmployeeForm,
     EpisodeReleaseForm,
     EpisodeStartForm,
     ImportForm,
+    LinkAccountForm,
     RosterFilterForm,
     StatusForm,
+    TravelStopFormSet,
 )
 from fugong.workforce.models import EmployeeStatus, EpisodeKind, IsolationEpisode, ReturnDecision
 
@@ -231,6 +235,7 @@ def _card(request, employee, *, status=200, **forms):
         selectors.annotate_episode(episode)
     open_episode = next((e for e in episodes if e.released_at is None), None)
     can_status = can(user, "workforce.status")
+    can_link = can(user, "workforce.edit") and employee.user_id is None
     context = {
         "employee": employee,
         "reasons": [r for r in (employee.decision_reason or "").split("；") if r],
@@ -250,8 +255,140 @@ def _card(request, employee, *, status=200, **forms):
         "revealed": forms.get("revealed"),
         "eval_error": forms.get("eval_error"),
         "buffer": EpisodeKind.BUFFER,
+        "account": employee.user,
+        "link_form": (forms.get("link_form") or LinkAccountForm(candidates=_linkable(employee)))
+        if can_link
+        else None,
     }
     return render(request, "workforce/employee/detail.html", context, status=status)
+
+
+def _linkable(employee):
+    """The firm's employee-role accounts that no file uses yet: what 关联登录账号 offers."""
+    from fugong.accounts.models import User
+
+    return User.objects.filter(
+        role=Role.EMPLOYEE, enterprise_id=employee.enterprise_id, is_active=True, employee_file__isnull=True
+    ).order_by("username")
+
+
+@login_required
+@require_POST
+def employee_account(request, pk: int):
+    """关联登录账号: the employee's own login, for their phone page (``services.link_account``)."""
+    user = request.user
+    employee = _employee(user, pk)
+    require(user, "workforce.edit")
+    form = LinkAccountForm(request.POST, candidates=_linkable(employee))
+    if form.is_valid():
+        try:
+            services.link_account(user, employee, form.cleaned_data["user"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("已关联登录账号：%(account)s") % {"account": form.cleaned_data["user"].username},
+            )
+            return redirect("workforce:employee", pk=pk)
+    return _card(request, employee, status=400, link_form=form)
+
+
+# -- travel stops and close contacts ---------------------------------------------------------------------------
+
+_ROW_KEY = re.compile(r"^(stops|contacts)\[(\d+)\](?:\.(\w+))?$")
+
+
+def _kept_rows(formset) -> list[tuple]:
+    """(form, values) for each row to save, in page order: rows marked 删除 or left wholly empty drop out."""
+    kept = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if data.get("DELETE"):
+            continue
+        values = {k: v for k, v in data.items() if k != "DELETE"}
+        if any(v not in ("", None, False) for v in values.values()):
+            kept.append((form, values))
+    return kept
+
+
+def _travel_formsets(request, employee):
+    if request.method == "POST":
+        data = request.POST.copy()
+        add = data.get("add")
+        if add in ("stops", "contacts"):
+            # Without JavaScript "增加一行" posts the page back with one more empty row; nothing is saved.
+            key = f"{add}-TOTAL_FORMS"
+            data[key] = str(int(data.get(key) or 0) + 1) if (data.get(key) or "0").isdigit() else data[key]
+        return TravelStopFormSet(data, prefix="stops"), CloseContactFormSet(data, prefix="contacts"), add
+    stops = [
+        {
+            "region_code": s.region_code,
+            "place": s.place,
+            "from_date": s.from_date.isoformat(),
+            "to_date": s.to_date.isoformat(),
+        }
+        for s in employee.travel_stops.order_by("from_date", "pk")
+    ]
+    contacts = [
+        {"contact_date": c.contact_date.isoformat(), "description": c.description, "with_case": c.with_case}
+        for c in employee.close_contacts.order_by("contact_date", "pk")
+    ]
+    # One empty row to type into when there is nothing yet.
+    return (
+        TravelStopFormSet(prefix="stops", initial=stops or [{}]),
+        CloseContactFormSet(prefix="contacts", initial=contacts or [{}]),
+        None,
+    )
+
+
+@login_required
+@never_cache
+def employee_travel(request, pk: int):
+    """修改旅居史/接触史: rows to add and remove, saved all at once through ``services.set_travel`` (the
+    same rules and messages as ``PUT /api/v1/employees/{id}/travel/``), then the return decision is redone."""
+    user = request.user
+    employee = _employee(user, pk)
+    require(user, "workforce.edit")
+    stops, contacts, add = _travel_formsets(request, employee)
+    errors: list[str] = []
+    version = request.POST.get("version") if request.method == "POST" else employee.version
+    if request.method == "POST" and not add:
+        if stops.is_valid() and contacts.is_valid():
+            kept = {"stops": _kept_rows(stops), "contacts": _kept_rows(contacts)}
+            try:
+                services.set_travel(
+                    user,
+                    employee,
+                    [values for _form, values in kept["stops"]],
+                    [values for _form, values in kept["contacts"]],
+                    expected_version=version,
+                )
+            except ValidationError as exc:
+                for key, messages_ in exc.message_dict.items():
+                    match = _ROW_KEY.match(key)
+                    if match and int(match.group(2)) < len(kept[match.group(1)]):
+                        form = kept[match.group(1)][int(match.group(2))][0]
+                        field = match.group(3)
+                        form.add_error(field if field in form.fields else None, messages_)
+                    else:
+                        errors.extend(messages_)
+            except services.EmployeeConflict as exc:
+                errors.append(exc.message)
+            else:
+                messages.success(request, _("已保存旅居史和接触史，并已重新判定"))
+                return redirect("workforce:employee", pk=pk)
+        errors.extend(str(e) for e in stops.non_form_errors())
+        errors.extend(str(e) for e in contacts.non_form_errors())
+        failed = True
+    else:
+        failed = False
+    return render(
+        request,
+        "workforce/employee/travel.html",
+        {"employee": employee, "stops": stops, "contacts": contacts, "errors": errors, "version": version},
+        status=400 if failed else 200,
+    )
 
 
 @login_required

@@ -33,6 +33,7 @@ PRESET = {
     "parameters": {
         "isolation_days_out_of_region": 14,
         "travel_history_lookback_days": 14,
+        "symptomatic_with_epi_history_barred": True,
         "pre_report_lead_days": 2,
         "fever_threshold_c": 37.3,
         "temperature_checks_per_day": 2,
@@ -90,6 +91,10 @@ PRESET = {
     "sources": {
         "isolation_days_out_of_region": "二、返岗阶段 3．分类管理：企业接收返工人员后，要立即对绍外人员落实居厂隔离观察14天措施",
         "travel_history_lookback_days": "二、准备阶段 2．提前告知：14天内有流行病学史或与其他区域确诊病例、疑似病例密切接触者，一律不得返还",
+        "symptomatic_with_epi_history_barred": (
+            "二、返岗阶段 3．分类管理：对14天内有流行病学史的返工人员，发现有发热、咳嗽等症状的，"
+            "要第一时间用救护车送人民医院发热门诊就诊排查"
+        ),
         "pre_report_lead_days": "二、返岗阶段 2．有序对接：企业要将返工人员信息提前2天报镇乡",
         "fever_threshold_c": FEVER_SOURCE,
         "temperature_checks_per_day": "二、复工阶段 1．日常防疫：每天不少于2次实行全员测量体温并进行健康询问",

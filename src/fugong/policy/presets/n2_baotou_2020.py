@@ -15,6 +15,7 @@ PRESET = {
     "parameters": {
         "isolation_days_out_of_region": 14,
         "observation_point_required_for_hard_hit_returners": True,
+        "symptomatic_isolated": True,
         "fever_threshold_c": 37.3,
         "temperature_checks_per_day": 2,
         # 2月9日24时 is the first instant of 10 February, Beijing time.
@@ -39,6 +40,7 @@ PRESET = {
             "二、（四）设置固定观察点：企业在尚未落实防疫隔离观察点的情况下，原则上不得允许员工从湖北（武汉）"
             "等省内外疫情较重地区返岗"
         ),
+        "symptomatic_isolated": "二、（二）“双隔离”：企业设立隔离区，外地返岗员工和体温检测异常员工实施隔离观察",
         "fever_threshold_c": FEVER_SOURCE,
         "temperature_checks_per_day": "二、（二）“双测”：即每天要对上岗员工进行2次体温检测",
         "earliest_resumption_at": "二、企业复产时间不早于2月9日24时",

@@ -1,0 +1,78 @@
+"""The day's roll-up as a workbook: one sheet by town, one by firm, headers in Chinese from FIGURES."""
+
+import datetime as dt
+from io import BytesIO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from fugong.enterprises.excel import XLSX_CONTENT_TYPE
+from fugong.reports.models import FIGURES
+
+__all__ = ["XLSX_CONTENT_TYPE", "rollup_workbook"]
+
+TOWN_SHEET = "镇街汇总"
+FIRM_SHEET = "企业明细"
+
+
+def _headers(sheet, headers) -> None:
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(str(header)) * 2 + 2)
+    sheet.freeze_panes = "B2"
+
+
+def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
+    figure_headers = [str(label) for _name, label in FIGURES]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = TOWN_SHEET
+    _headers(sheet, ["日期", "镇街", "区划代码", "企业数", "已确认", "待确认", *figure_headers])
+    for row in towns:
+        sheet.append(
+            [
+                day,
+                row.region.name,
+                row.region.code,
+                row.firms,
+                row.confirmed,
+                row.unconfirmed_count,
+                *row.figures(),
+            ]
+        )
+    sheet.append(
+        [day, "合计", "", total["firms"], total["confirmed"], total["unconfirmed_count"], *total["figures"]]
+    )
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    firms = book.create_sheet(FIRM_SHEET)
+    _headers(
+        firms,
+        ["日期", "镇街", "企业名称", "统一社会信用代码", "状态", "确认时间", "情况说明", *figure_headers],
+    )
+    for summary in summaries:
+        confirmed_at = (
+            timezone.localtime(summary.confirmed_at).replace(tzinfo=None) if summary.confirmed_at else None
+        )
+        firms.append(
+            [
+                summary.day,
+                summary.town.name,
+                summary.enterprise.name,
+                summary.enterprise.uscc,
+                str(summary.get_status_display()),
+                confirmed_at,
+                summary.note,
+                *summary.figures().values(),
+            ]
+        )
+    for ws in (sheet, firms):
+        for cell in ws["A"][1:]:
+            cell.number_format = "yyyy-mm-dd"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,192 @@
+"""build_summaries: the figures of a hand-built day, set-based, never over a confirmed summary."""
+
+import datetime as dt
+
+import pytest
+
+from fugong.enterprises.models import EnterpriseStatus
+from fugong.reports import services
+from fugong.reports.models import FIGURE_NAMES, DailySummary, SummaryStatus
+from fugong.workforce.models import EmployeeStatus
+from tests.factories import EnterpriseFactory
+from tests.reports.conftest import person, reading, set_status
+
+pytestmark = pytest.mark.django_db
+
+
+def _tests_expected(firm_ids, day):
+    """What the testing module says, or zeros while it does not exist."""
+    try:
+        from fugong.monitoring.testing_selectors import tests_due_done_by_firm
+    except ModuleNotFoundError:
+        return {}
+    return tests_due_done_by_firm(list(firm_ids), day)
+
+
+def test_figures_of_a_hand_built_day(world, day):
+    written = services.build_summaries(day.day)
+    assert written == 2
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    tests = _tests_expected([world.firm_a.pk, world.firm_b.pk], day.day)
+    due, done, positive = tests.get(world.firm_a.pk, (0, 0, 0))
+    assert a.status == SummaryStatus.DRAFT and a.town == world.town_a and a.rounds_required == 2
+    assert a.figures() == {
+        "on_site": 5,  # two full, partial, none, isolating; not the one at home
+        "checked_in_full": 3,  # the two full ones and the isolating one
+        "checkin_missing": 2,
+        "abnormal": 1,  # one person, two abnormal readings
+        "alerts": 1,  # yesterday's alert is yesterday's
+        "isolating": 1,
+        "tests_due": due,
+        "tests_done": done,
+        "tests_positive": positive,
+        "entries": 2,
+        "visitors": 1,
+        "refusals": 3,  # the refused employee, visitor and vehicle
+        "vehicles": 1,
+    }
+    b = DailySummary.objects.get(enterprise=world.firm_b, day=day.day)
+    assert b.on_site == 1 and b.checkin_missing == 1 and b.checked_in_full == 0 and b.refusals == 0
+    # firm_c is not resumed and has nobody on site.
+    assert not DailySummary.objects.filter(enterprise=world.firm_c).exists()
+
+
+def test_tests_come_from_the_testing_module(world, day_n1):
+    pytest.importorskip("fugong.monitoring.testing_selectors")
+    day = day_n1
+    services.build_summaries(day.day)
+    expected = _tests_expected([world.firm_a.pk], day.day)[world.firm_a.pk]
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    assert (a.tests_due, a.tests_done, a.tests_positive) == tuple(expected)
+    assert a.tests_done >= 1  # full[0]'s nucleic sample of the day
+
+
+def test_a_firm_not_resumed_is_summarised_when_someone_is_on_site(world, day):
+    set_status(world.firm_c, EnterpriseStatus.SEALED)
+    person(world.firm_c, status=EmployeeStatus.ISOLATING, name="封闭")
+    services.build_summaries(day.day)
+    c = DailySummary.objects.get(enterprise=world.firm_c, day=day.day)
+    assert c.on_site == 1 and c.isolating == 1
+
+
+def test_rebuild_refreshes_drafts_and_is_idempotent(world, day):
+    services.build_summaries(day.day)
+    reading(day.partial, day.day, 2)
+    services.build_summaries(day.day)
+    services.build_summaries(day.day)
+    assert DailySummary.objects.filter(day=day.day).count() == 2
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    assert a.checked_in_full == 4 and a.checkin_missing == 1 and a.version == 1
+
+
+def test_only_the_firms_asked(world, day):
+    assert services.build_summaries(day.day, [world.firm_b.pk]) == 1
+    assert list(DailySummary.objects.values_list("enterprise_id", flat=True)) == [world.firm_b.pk]
+
+
+def test_a_confirmed_summary_is_not_overwritten(world, day):
+    services.build_summaries(day.day)
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    confirmed = services.confirm_summary(world.users["ent_a"], a, note="正常")
+    signed = confirmed.figures()
+    reading(day.partial, day.day, 2)
+    reading(day.none, day.day, 1)
+    written = services.build_summaries(day.day)
+    assert written == 1  # firm_b's draft only
+    a.refresh_from_db()
+    assert a.status == SummaryStatus.CONFIRMED and a.figures() == signed and a.note == "正常"
+    assert a.checked_in_full == 3
+
+
+def test_past_days_count_every_round_and_other_days_are_apart(world, day):
+    yesterday = day.day - dt.timedelta(days=1)
+    services.build_summaries(yesterday)
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=yesterday)
+    assert a.on_site == 5 and a.checked_in_full == 1 and a.entries == 1 and a.alerts == 1
+
+
+def _firms(world, n):
+    firms = []
+    for i in range(n):
+        firm = EnterpriseFactory(
+            town=world.town_a if i % 2 else world.town_b, status=EnterpriseStatus.RESUMED
+        )
+        worker = person(firm, name=f"员工{i}")
+        reading(worker, dt.date.today(), 1)
+        firms.append(firm)
+    return firms
+
+
+def _queries(world, n, django_assert_max_num_queries, day):
+    _firms(world, n)
+    with django_assert_max_num_queries(40) as ctx:
+        services.build_summaries(day)
+    return len(ctx.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_firms(world, n0, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    few = _queries(world, 3, django_assert_max_num_queries, today)
+    DailySummary.objects.all().delete()
+    many = _queries(world, 27, django_assert_max_num_queries, today)
+    assert DailySummary.objects.filter(day=today).count() == 30
+    assert many == few
+
+
+def test_figure_names_are_the_model_fields():
+    assert all(DailySummary._meta.get_field(name) for name in FIGURE_NAMES)
+
+
+def test_towns_with_different_rounds(world, day, monkeypatch):
+    """Rounds come from each town's policy: three in 暨阳, one in 店口 (one query either way)."""
+    real = services._rounds_by_town
+
+    def rounds(town_ids, on):
+        found = real(town_ids, on)
+        assert set(found) == {world.town_a.pk, world.town_b.pk}
+        return {world.town_a.pk: 3, world.town_b.pk: 1}
+
+    monkeypatch.setattr(services, "_rounds_by_town", rounds)
+    reading(day.full[0], day.day, 3)
+    reading(day.b_worker, day.day, 1)
+    services.build_summaries(day.day)
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    b = DailySummary.objects.get(enterprise=world.firm_b, day=day.day)
+    assert (a.rounds_required, a.checked_in_full, a.checkin_missing) == (3, 1, 4)
+    assert (b.rounds_required, b.checked_in_full, b.checkin_missing) == (1, 1, 0)
+
+
+def test_management_command_and_task(world, day):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from fugong.reports.tasks import build_today_summaries
+
+    out = StringIO()
+    call_command("build_summaries", "--day", day.day.isoformat(), stdout=out)
+    assert "2 drafts" in out.getvalue()
+    call_command(
+        "build_summaries", "--day", day.day.isoformat(), "--enterprise", str(world.firm_b.pk), stdout=out
+    )
+    with pytest.raises(CommandError):
+        call_command("build_summaries", "--day", "02/03/2020")
+    with pytest.raises(CommandError):
+        call_command("build_summaries", "--day", "2020-02-30")
+    DailySummary.objects.all().delete()
+    assert build_today_summaries.delay().get() >= 2
+    assert DailySummary.objects.filter(day=day.day).count() == 2
+
+
+def test_beat_refreshes_every_half_hour():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports.build_today_summaries"]
+    assert entry["task"] == "reports.build_today_summaries" and entry["schedule"] == 30 * 60
+
+
+def test_a_future_day_is_not_built(world, day):
+    assert services.build_summaries(day.day + dt.timedelta(days=1)) == 0
+    assert not DailySummary.objects.exists()
