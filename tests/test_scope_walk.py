@@ -18,6 +18,14 @@ from tests.conftest import EXPECTED_FIRMS
 from tests.resumption.factories import approved_application
 
 FIRM_KEYS = ("firm_a", "firm_b", "firm_c")
+# Scoped routes whose reads need a capability besides scope (as their pages do): 403 exactly for the users
+# without it, whatever firms they see. The daily summaries need reports.view (no gate keeper, grid worker
+# or employee). A tuple names capabilities any one of which is enough: the test results are for their
+# readers and for employees (their own rows), not the gate keeper.
+READ_CAPABILITY = {
+    "daily-summaries": "reports.view",
+    "tests": ("monitoring.tests.view", "monitoring.checkin.self"),
+}
 SCOPED_ROUTES = [
     (prefix, viewset)
     for prefix, viewset, _ in router.registry
@@ -225,8 +233,18 @@ def test_api_lists_and_details_stay_in_scope(furnished, api_client, who, prefix,
 
     status, rows = all_results(api_client, f"/api/v1/{prefix}/")
     assert status in (200, 403)
+    needed = READ_CAPABILITY.get(prefix)
+    if needed is not None:
+        from fugong.accounts.roles import can
+
+        caps = (needed,) if isinstance(needed, str) else needed
+        assert status == (200 if any(can(user, c) for c in caps) else 403), (prefix, who, status)
     if status == 403:
-        assert not allowed or user.role == "employee"
+        assert not allowed or user.role == "employee" or needed is not None
+        for key in FIRM_KEYS:  # the objects too, inside the scope or not
+            obj = model.objects.filter(**{model.scope.enterprise: getattr(world, key).pk}).first()
+            if needed is not None and obj is not None:
+                assert api_client.get(f"/api/v1/{prefix}/{obj.pk}/").status_code == 403, (key, prefix)
         return
     seen_firms = {firm_of(model, row["id"]) for row in rows}
     assert seen_firms <= allowed

@@ -217,3 +217,76 @@ def test_link_and_qr_stop_when_the_person_leaves(world, chen, client):
     refused = client.post(firm_url(world.firm_a), {"id_number": number})
     assert refused.status_code == 400 and "本企业没有该身份证号的员工" in refused.content.decode()
     assert not HealthCheckin.objects.filter(employee=person).exists()
+
+
+def _known(world):
+    number = valid_id(birth="19950505")
+    return at_work(world.firm_a, world.users["ent_a"], name="孙七", id_number=number), number
+
+
+def test_qr_identify_locks_out_after_five_failures(world, chen, client):
+    _person, number = _known(world)
+    url = firm_url(world.firm_a)
+    for _attempt in range(4):
+        wrong = client.post(url, {"id_number": valid_id(birth="19800101")})
+        assert wrong.status_code == 400
+        assert "「身份证号」本企业没有该身份证号的员工" in wrong.content.decode()
+    fifth = client.post(url, {"id_number": valid_id(birth="19800102")})
+    assert fifth.status_code == 429 and "尝试次数过多，请10分钟后再试" in fifth.content.decode()
+    # Locked, even the right number answers nothing, here and at another firm from the same address.
+    right = client.post(url, {"id_number": number})
+    assert right.status_code == 429 and access.IDENTITY_COOKIE not in right.cookies
+    assert client.post(firm_url(world.firm_c), {"id_number": "x"}).status_code == 429
+    locks = AuditEntry.objects.filter(action="monitoring.qr.locked")
+    assert locks.count() == 1 and locks.get().after["by"] == "ip"
+    # Another address may still identify at this firm.
+    other = client.post(url, {"id_number": number}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302
+
+
+def test_qr_identify_locks_a_firm_probed_from_many_addresses(world, chen, client):
+    _person, number = _known(world)
+    url = firm_url(world.firm_a)
+    for n in range(access.QR_FAILS_PER_FIRM):
+        answer = client.post(url, {"id_number": "1"}, REMOTE_ADDR=f"10.1.0.{n}")
+    assert answer.status_code == 429
+    assert client.post(url, {"id_number": number}, REMOTE_ADDR="10.2.0.1").status_code == 429
+    assert AuditEntry.objects.get(action="monitoring.qr.locked").after["by"] == "firm"
+
+
+def test_anonymous_checkins_leave_their_channel_in_the_audit(world, chen, client):
+    _link, token = access.issue_link(world.users["ent_a"], chen)
+    form = {"temperature": "36.5", "health_code": "green", "client_key": "k-audit"}
+    assert client.post(link_url(token), form, REMOTE_ADDR="10.3.0.1").status_code == 302
+    assert client.post(link_url(token), form, REMOTE_ADDR="10.3.0.1").status_code == 302  # a replay
+    entry = AuditEntry.objects.get(action="monitoring.checkin.link")
+    assert entry.after["channel"] == "link" and entry.after["ip"] == "10.3.0.1"
+    assert entry.object_id == str(HealthCheckin.objects.get(employee=chen).pk)
+
+    person, number = _known(world)
+    url = firm_url(world.firm_a)
+    assert client.post(url, {"id_number": number}).status_code == 302
+    second = {"temperature": "36.6", "health_code": "green", "client_key": "k-qr"}
+    assert client.post(url, second).status_code == 302
+    assert client.post(url, second).status_code == 302
+    entry = AuditEntry.objects.get(action="monitoring.checkin.qr")
+    assert entry.after == {"employee": person.pk, "channel": "qr", "ip": "127.0.0.1"}
+
+
+def test_all_links_is_one_transaction_whatever_the_headcount(world, chen, django_assert_max_num_queries):
+    officer = world.users["ent_a"]
+    access.issue_link(officer, chen)
+    old = access.link_token(CheckinLink.objects.get(employee=chen))
+    people = [at_work(world.firm_a, officer, name=f"员工{n}") for n in range(12)]
+    with django_assert_max_num_queries(14):
+        made = access.issue_links_for_on_site(officer, world.firm_a)
+    assert len(made) == 13
+    assert set(CheckinLink.objects.values_list("employee_id", flat=True)) == {chen.pk} | {
+        p.pk for p in people
+    }
+    assert access.employee_for_link(old) is None
+    assert access.employee_for_link(access.link_token(CheckinLink.objects.get(employee=chen))) == chen
+    entry = AuditEntry.objects.get(action="monitoring.link.issue_all")
+    assert entry.after["regenerated"] == [chen.pk]
+    assert sorted(entry.after["issued"]) == sorted(p.pk for p in people)
+    assert access.issue_links_for_on_site(officer, world.firm_a, only_missing=True) == []

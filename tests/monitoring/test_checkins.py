@@ -181,3 +181,30 @@ def test_bulk_finds_people_by_id_number(world, worker):
         world.users["ent_a"], world.firm_a, [{"id_number": number, "temperature": "36.5", "round": 1}]
     )
     assert result.rows[0].status == "stored" and result.rows[0].employee == person.pk
+
+
+def _set_parameter(policy, **values):
+    from fugong.policy.models import PolicyVersion
+
+    version = PolicyVersion.objects.get(policy=policy)
+    PolicyVersion.objects.filter(pk=version.pk).update(parameters={**version.parameters, **values})
+
+
+def test_policy_saying_no_isolation_keeps_the_alert_without_isolating(world, worker, n0):
+    _set_parameter(n0, symptomatic_isolated=False)
+    row, _ = _checkin(world, worker, "38.1")
+    alert = Alert.objects.get(checkin=row)
+    assert alert.isolation_note == "现行政策未要求自动隔离"
+    worker.refresh_from_db()
+    assert worker.status == EmployeeStatus.AT_WORK
+    # A positive test is not a reading: it isolates whatever this switch says.
+    positive = services.raise_alert(None, worker, "positive_test", "核酸阳性")
+    assert positive.isolation_note == "已转入厂内隔离观察"
+
+
+def test_policy_asking_for_isolation_isolates(world, worker, n0):
+    _set_parameter(n0, symptomatic_isolated=True)
+    row, _ = _checkin(world, worker, "38.1")
+    assert Alert.objects.get(checkin=row).isolation_note == "已转入厂内隔离观察"
+    worker.refresh_from_db()
+    assert worker.status == EmployeeStatus.ISOLATING

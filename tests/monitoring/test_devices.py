@@ -168,3 +168,46 @@ def test_devices_page_refuses_outsiders(world, gate, client):
     assert device.name not in page
     assert client.post(reverse("monitoring:device_revoke", args=[device.pk])).status_code == 404
     assert Device.objects.get(pk=device.pk).is_active
+
+
+@pytest.fixture
+def lab(world, n0):
+    return devices.issue_device(world.users["ent_a"], world.firm_a, "检测机构", DeviceKind.LAB_SYSTEM)
+
+
+def test_device_kind_decides_which_batch_it_reaches(world, gate, lab, api_client):
+    from fugong.monitoring import services, testing
+    from fugong.monitoring.models import TestResult, TestSource
+
+    number = valid_id(birth="19900910")
+    person = at_work(world.firm_a, world.users["ent_a"], name="测温人", id_number=number)
+    from tests.monitoring.tests_support import at
+
+    sampled = at(1).strftime("%Y-%m-%d %H:%M")
+    test = {"id_number": number, "kind": "nucleic", "sampled_at": sampled, "result": "positive"}
+    test["lab"] = "某检验所"
+    refused = api_client.post("/api/v1/tests/batch/", {"records": [test]}, format="json", **auth(gate[1]))
+    assert refused.status_code == 403 and "该设备类型不能上传检测结果" in refused.content.decode()
+    reading = {"id_number": number, "temperature": "36.4"}
+    refused = api_client.post(BATCH, {"records": [reading]}, format="json", **auth(lab[1]))
+    assert refused.status_code == 403 and "该设备类型不能上传体温记录" in refused.content.decode()
+    with pytest.raises(PermissionDenied, match="检测结果"):
+        testing.record_tests_bulk(None, world.firm_a, [test], source=TestSource.DEVICE, device=gate[0])
+    with pytest.raises(PermissionDenied, match="检测结果"):
+        testing.record_test(
+            None, person, kind="antigen", sampled_at=sampled, result="positive",
+            source=TestSource.DEVICE, device=gate[0],
+        )  # fmt: skip
+    with pytest.raises(PermissionDenied, match="体温记录"):
+        services.record_bulk(None, world.firm_a, [reading], source=CheckinSource.DEVICE, device=lab[0])
+    assert not TestResult.objects.exists() and not HealthCheckin.objects.exists()
+    person.refresh_from_db()
+    assert person.status == "at_work"
+
+
+def test_devices_page_shows_the_lab_batch_for_a_lab_system(world, n0, client):
+    client.force_login(world.users["ent_a"])
+    html = client.post(reverse("monitoring:devices"), {"name": "检测所", "kind": "lab"}).content.decode()
+    example = html.split('data-testid="curl-example">')[1].split("</pre>")[0]
+    assert "/api/v1/tests/batch/" in example and "/api/v1/checkins/batch/" not in example
+    assert "sampled_at" in example and "temperature" not in example

@@ -139,3 +139,49 @@ def test_bulk_page_reads_only_visible_checkins(world, people, client):
     upload(client, sheet_bytes([["甲一", first.pk, None, 1, None, 36.5, None, None]]))
     page = client.get(reverse("monitoring:bulk"), {"round": 1}).content.decode()
     assert "36.5℃" in page
+
+
+def test_name_must_match_the_numbered_person(world, people):
+    (first, second), numbers = people
+    body = sheet_bytes(
+        [
+            ["乙二", first.pk, None, 1, None, "38.2"],  # 甲一's number with 乙二's name: a typo
+            ["乙二", None, numbers[0], 1, None, "38.2"],
+            ["甲一", first.pk, None, 1, None, "36.5"],
+        ]
+    )
+    result = shift_excel.import_shift_sheet(world.users["ent_a"], world.firm_a, body, default_round=1)
+    by_row = {r.row: r for r in result.rows}
+    assert by_row[2].status == "error"
+    assert by_row[2].message == "「姓名」与员工编号对应的员工（甲一）不一致"
+    assert by_row[3].status == "error" and by_row[3].message == "「姓名」与身份证号对应的员工（甲一）不一致"
+    assert by_row[4].status == "stored"
+    assert not Alert.objects.exists()
+    assert list(HealthCheckin.objects.values_list("employee_id", flat=True)) == [first.pk]
+
+
+def test_id_number_stored_as_an_excel_number_is_refused(world, people):
+    (first, _second), numbers = people
+    body = sheet_bytes([[None, None, int(numbers[0][:17] + "0"), 1, None, "36.5"]])
+    result = shift_excel.import_shift_sheet(world.users["ent_a"], world.firm_a, body, default_round=1)
+    assert result.rows[0].status == "error"
+    assert "「身份证号」被Excel存成了数字，末几位已丢失" in result.rows[0].message
+    assert not HealthCheckin.objects.exists()
+
+
+def test_template_writes_names_as_text_never_formulas(world, n0, client):
+    person = at_work(world.firm_a, world.users["ent_a"], name="=HYPERLINK(1)")
+    client.force_login(world.users["ent_a"])
+    body = client.get(reverse("monitoring:bulk_template")).content
+    sheet = openpyxl.load_workbook(io.BytesIO(body))[shift_excel.SHEET]
+    cell = sheet.cell(row=2, column=1)
+    assert cell.data_type == "s" and not str(cell.value).startswith("=")
+    # The sheet filled in and sent back still names the same person.
+    sheet.cell(row=2, column=6, value="36.5")
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    result = shift_excel.import_shift_sheet(
+        world.users["ent_a"], world.firm_a, buffer.getvalue(), default_round=1
+    )
+    assert [r.status for r in result.rows] == ["stored"], result.rows
+    assert HealthCheckin.objects.get().employee == person

@@ -253,3 +253,45 @@ def test_officers_read_only_and_outsiders(world, working, client):
     client.force_login(world.users["employee_a"])
     assert client.get("/monitoring/tests/").status_code == 403
     assert not Result.objects.exists()
+
+
+def test_reading_results_needs_the_view_capability(world, working, api_client):
+    api_client.force_authenticate(world.users["ent_a"])
+    assert api_client.post("/api/v1/tests/", _body(working), format="json").status_code == 201
+    row = Result.objects.get()
+    # The gate keeper sees the whole firm, but not its people's test results.
+    api_client.force_authenticate(world.users["gate_a"])
+    assert api_client.get("/api/v1/tests/").status_code == 403
+    assert api_client.get(f"/api/v1/tests/{row.pk}/").status_code == 403
+    for who, count in (("ent_a", 1), ("town_a", 1), ("outsider", 0), ("employee_a", 0)):
+        api_client.force_authenticate(world.users[who])
+        answer = api_client.get("/api/v1/tests/")
+        assert answer.status_code == 200 and answer.json()["count"] == count, who
+
+
+def test_create_without_capability_is_403_before_validation(world, working, api_client):
+    for who in ("town_a", "outsider", "gate_a"):
+        api_client.force_authenticate(world.users[who])
+        answer = api_client.post("/api/v1/tests/", {}, format="json")
+        assert answer.status_code == 403, (who, answer.content)
+        assert "员工" not in answer.content.decode()
+
+
+def test_tests_due_over_many_firms_answers_counts(world, working, api_client):
+    from fugong.workforce.models import Employee
+
+    other = make_employee(world.firm_b, name="店口员工")
+    Employee.objects.filter(pk=other.pk).update(status=EmployeeStatus.AT_WORK)
+    api_client.force_authenticate(world.users["task_force"])
+    rows = api_client.get("/api/v1/tests-due/").json()
+    by_firm = {r["enterprise"]: r for r in rows}
+    assert set(by_firm) == {world.firm_a.pk, world.firm_b.pk}
+    assert all("people" not in r for r in rows)
+    assert by_firm[world.firm_b.pk]["due"] == 2 and by_firm[world.firm_b.pk]["pending"] == 2
+    detail = api_client.get("/api/v1/tests-due/", {"enterprise": world.firm_b.pk}).json()
+    assert [p["employee"] for p in detail[0]["people"]] == [other.pk, other.pk]
+    # A firm's own officer sees one firm: the list by person as before.
+    api_client.force_authenticate(world.users["ent_a"])
+    assert "people" in api_client.get("/api/v1/tests-due/").json()[0]
+    api_client.force_authenticate(world.users["outsider"])
+    assert api_client.get("/api/v1/tests-due/").json() == []

@@ -142,13 +142,34 @@ def test_future_sample_time_is_refused(world, working):
 
 
 @pytest.mark.parametrize(
-    "text", ["2022-04-10 08:30", "2022/4/10 8:30", "2022年4月10日 08:30", "2022-04-10T08:30:00+08:00"]
+    "pattern",
+    [
+        "{y}-{m:02d}-{d:02d} 08:30",
+        "{y}/{m}/{d} 8:30",
+        "{y}年{m}月{d}日 08:30",
+        "{y}-{m:02d}-{d:02d}T08:30:00+08:00",
+    ],
 )
-def test_sample_time_formats(world, working, text):
+def test_sample_time_formats(world, working, pattern):
+    day = timezone.localdate() - dt.timedelta(days=3)
+    text = pattern.format(y=day.year, m=day.month, d=day.day)
     row, _ = _record(world.users["ent_a"], working, sampled_at=text)
     local = timezone.localtime(row.sampled_at)
-    assert (local.date(), local.hour, local.minute) == (dt.date(2022, 4, 10), 8, 30)
-    assert row.sample_day == dt.date(2022, 4, 10)
+    assert (local.date(), local.hour, local.minute) == (day, 8, 30)
+    assert row.sample_day == day
+
+
+def test_sample_time_more_than_30_days_back_is_refused(world, working):
+    with pytest.raises(ValidationError) as exc:
+        _record(world.users["ent_a"], working, sampled_at=timezone.now() - dt.timedelta(days=31))
+    assert exc.value.message_dict["sampled_at"] == ["「采样时间」不能早于30天前"]
+    row, created = _record(world.users["ent_a"], working, sampled_at=at(29))
+    assert created
+    rows = _rows(working)
+    rows[0]["sampled_at"] = "2022-04-10 08:30"
+    result = testing.record_tests_bulk(world.users["ent_a"], world.firm_a, rows, source="upload")
+    assert result.rows[0].fields == {"sampled_at": ["「采样时间」不能早于30天前"]}
+    assert Result.objects.count() == 1
 
 
 def test_who_may_record(world, working):
@@ -187,7 +208,7 @@ def _rows(*people):
         {
             "id_number": crypto.decrypt(p.id_number_encrypted),
             "kind": "核酸",
-            "sampled_at": "2022-04-10 08:30",
+            "sampled_at": timezone.localtime(at(3)).strftime("%Y-%m-%d %H:%M"),
             "result": "阴性",
             "lab": "市疾控",
         }
@@ -283,3 +304,25 @@ def test_the_same_sample_to_the_minute_from_two_channels(world, working):
         world.users["ent_a"], working, sampled_at=timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
     )
     assert not created and again.pk == first.pk and first.sampled_at == moment
+
+
+def test_same_client_key_at_two_firms_both_store(world, working):
+    other = make_employee(world.firm_c, name="他企员工")
+    mine, created = _record(world.users["ent_a"], working, client_key="S0001")
+    theirs, created_too = _record(world.users["ent_c"], other, client_key="S0001")
+    assert created and created_too and mine.pk != theirs.pk
+    again, created_again = _record(world.users["ent_a"], working, client_key="S0001")
+    assert not created_again and again.pk == mine.pk
+    # The bulk path: two labs' systems sending the same barcode.
+    long_key = "B" * 70  # longer than the column: truncated the same way on every path
+    rows_a = _rows(working)
+    rows_a[0].update(client_key=long_key, sampled_at=at(2))
+    rows_c = _rows(other)
+    rows_c[0].update(client_key=long_key, sampled_at=at(2))
+    first = testing.record_tests_bulk(world.users["ent_a"], world.firm_a, rows_a, source="upload")
+    second = testing.record_tests_bulk(world.users["ent_c"], world.firm_c, rows_c, source="upload")
+    assert (first.stored, second.stored) == (1, 1)
+    repeat = testing.record_tests_bulk(world.users["ent_a"], world.firm_a, rows_a, source="upload")
+    assert repeat.duplicates == 1 and Result.objects.count() == 4
+    single, created = _record(world.users["ent_a"], working, sampled_at=at(2), client_key=long_key)
+    assert not created and single.pk == first.rows[0].id

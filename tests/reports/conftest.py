@@ -10,8 +10,25 @@ from django.utils import timezone
 from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.monitoring.models import Alert, HealthCheckin, TestResult
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
+from fugong.reports import services
 from fugong.workforce.models import Employee, EmployeeStatus
 from tests.workforce.conftest import make_employee, n0, n1  # noqa: F401 - fixtures
+
+
+def local_moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.localtime(timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute))))
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """Pins the reports' "now" to today 09:00 local, after the 00:30 cut-off, so that which days are
+    live does not depend on when the suite runs; ``clock(moment)`` moves it."""
+
+    def set_now(moment: dt.datetime) -> None:
+        monkeypatch.setattr(services, "_local_now", lambda: moment)
+
+    set_now(local_moment(timezone.localdate(), 9))
+    return set_now
 
 
 def set_status(firm, status=EnterpriseStatus.RESUMED):

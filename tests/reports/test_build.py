@@ -3,32 +3,25 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fugong.enterprises.models import EnterpriseStatus
+from fugong.monitoring.models import TestResult
 from fugong.reports import services
 from fugong.reports.models import FIGURE_NAMES, DailySummary, SummaryStatus
 from fugong.workforce.models import EmployeeStatus
 from tests.factories import EnterpriseFactory
-from tests.reports.conftest import person, reading, set_status
+from tests.reports.conftest import at, local_moment, person, reading, set_status
 
 pytestmark = pytest.mark.django_db
-
-
-def _tests_expected(firm_ids, day):
-    """What the testing module says, or zeros while it does not exist."""
-    try:
-        from fugong.monitoring.testing_selectors import tests_due_done_by_firm
-    except ModuleNotFoundError:
-        return {}
-    return tests_due_done_by_firm(list(firm_ids), day)
 
 
 def test_figures_of_a_hand_built_day(world, day):
     written = services.build_summaries(day.day)
     assert written == 2
     a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
-    tests = _tests_expected([world.firm_a.pk, world.firm_b.pk], day.day)
-    due, done, positive = tests.get(world.firm_a.pk, (0, 0, 0))
+    # N0 (诸暨) sets no test cadence: nobody is due a test, and full[0]'s negative sample adds nothing.
+    due, done, positive = 0, 0, 0
     assert a.status == SummaryStatus.DRAFT and a.town == world.town_a and a.rounds_required == 2
     assert a.figures() == {
         "on_site": 5,  # two full, partial, none, isolating; not the one at home
@@ -51,14 +44,43 @@ def test_figures_of_a_hand_built_day(world, day):
     assert not DailySummary.objects.filter(enterprise=world.firm_c).exists()
 
 
-def test_tests_come_from_the_testing_module(world, day_n1):
-    pytest.importorskip("fugong.monitoring.testing_selectors")
+def _sample(employee, kind, day, result="negative"):
+    return TestResult.objects.create(
+        employee=employee,
+        enterprise_id=employee.enterprise_id,
+        kind=kind,
+        sampled_at=at(day, 8),
+        sample_day=day,
+        result=result,
+        source="enterprise",
+    )
+
+
+def test_tests_follow_the_n1_cadence(world, day_n1):
+    """N1 七、（二）: nucleic every 3 days, antigen every day, counted by hand. firm_a has five people on
+    site (full[0], full[1], partial, none, isolating; ``home`` is not on site):
+
+    * nucleic (interval 3: due when the last sample is 3 or more days old, or there is none) —
+      full[0] never sampled before, sampled today: due, done; full[1] sampled 2 days ago: not due;
+      partial sampled 3 days ago: due; none sampled 4 days ago: due (overdue); isolating never: due
+      → due 4, done 1;
+    * antigen (daily): all five due; full[1] and isolating sampled today → due 5, done 2;
+    * positive: isolating's antigen today → 1 (home's positive nucleic does not belong to the day's
+      people on site, but it is the firm's result of the day: positives count results, so 2).
+    """
     day = day_n1
+    _sample(day.full[1], "nucleic", day.day - dt.timedelta(days=2))
+    _sample(day.partial, "nucleic", day.day - dt.timedelta(days=3))
+    _sample(day.none, "nucleic", day.day - dt.timedelta(days=4))
+    _sample(day.full[1], "antigen", day.day)
+    _sample(day.isolating, "antigen", day.day, result="positive")
+    _sample(day.home, "nucleic", day.day, result="positive")
     services.build_summaries(day.day)
-    expected = _tests_expected([world.firm_a.pk], day.day)[world.firm_a.pk]
     a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
-    assert (a.tests_due, a.tests_done, a.tests_positive) == tuple(expected)
-    assert a.tests_done >= 1  # full[0]'s nucleic sample of the day
+    assert (a.tests_due, a.tests_done, a.tests_positive) == (4 + 5, 1 + 2, 2)
+    # firm_b's one worker, never tested: a nucleic and an antigen due, none done.
+    b = DailySummary.objects.get(enterprise=world.firm_b, day=day.day)
+    assert (b.tests_due, b.tests_done, b.tests_positive) == (2, 0, 0)
 
 
 def test_a_firm_not_resumed_is_summarised_when_someone_is_on_site(world, day):
@@ -100,9 +122,59 @@ def test_a_confirmed_summary_is_not_overwritten(world, day):
 
 def test_past_days_count_every_round_and_other_days_are_apart(world, day):
     yesterday = day.day - dt.timedelta(days=1)
-    services.build_summaries(yesterday)
+    services.build_summaries(yesterday, force=True)
     a = DailySummary.objects.get(enterprise=world.firm_a, day=yesterday)
     assert a.on_site == 5 and a.checked_in_full == 1 and a.entries == 1 and a.alerts == 1
+
+
+def test_only_today_and_yesterday_before_the_cut_off_are_live(clock):
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    assert dt.time(0, 30) == services.YESTERDAY_REFRESH_UNTIL
+    clock(local_moment(today, 0, 29))
+    assert services.live_days() == (today, yesterday)
+    clock(local_moment(today, 0, 30))
+    assert services.live_days() == (today,)
+    assert not services.is_live(today - dt.timedelta(days=2)) and not services.is_live(yesterday)
+
+
+def test_a_past_day_is_not_built_without_force(world, day, clock):
+    """After 00:30 yesterday is past: who is on site now says nothing about it, so nothing is
+    computed; before 00:30 its drafts are still refreshed."""
+    yesterday = day.day - dt.timedelta(days=1)
+    assert services.build_summaries(yesterday) == 0
+    assert services.build_summaries(day.day - dt.timedelta(days=3), [world.firm_a.pk]) == 0
+    assert not DailySummary.objects.exists()
+    clock(local_moment(day.day, 0, 10))
+    assert services.build_summaries(yesterday) == 2
+
+
+def test_a_past_draft_keeps_its_figures(world, day):
+    """A draft stored while its day was live is not recomputed from today's statuses afterwards."""
+    past = day.day - dt.timedelta(days=2)
+    stored = DailySummary.objects.create(
+        enterprise=world.firm_a, town=world.town_a, day=past, on_site=7, isolating=0, checkin_missing=7
+    )
+    reading(day.partial, past, 1)
+    reading(day.partial, past, 2)
+    assert services.build_summaries(past) == 0
+    assert services.summary_for(world.firm_a, past).pk == stored.pk
+    stored.refresh_from_db()
+    assert (stored.on_site, stored.isolating, stored.checkin_missing, stored.checked_in_full) == (7, 0, 7, 0)
+    assert stored.computed_at is None
+
+
+def test_people_with_all_rounds_reads_only_the_firms_computed(world, day):
+    """One firm's refresh groups that firm's readings, not the whole city's day."""
+    b_full = day.b_worker
+    reading(b_full, day.day, 1)
+    reading(b_full, day.day, 2)
+    rounds = {world.town_a.pk: 2, world.town_b.pk: 2}
+    only_b = {r["employee_id"] for r in services.people_with_all_rounds(day.day, rounds, [world.firm_b.pk])}
+    assert only_b == {b_full.pk}
+    everyone = {r["employee_id"] for r in services.people_with_all_rounds(day.day, rounds)}
+    assert everyone == {day.full[0].pk, day.full[1].pk, day.isolating.pk, b_full.pk}
+    assert services.compute_figures(day.day, [world.firm_b.pk])[world.firm_b.pk]["checked_in_full"] == 1
 
 
 def _firms(world, n):
@@ -178,6 +250,32 @@ def test_management_command_and_task(world, day):
     DailySummary.objects.all().delete()
     assert build_today_summaries.delay().get() >= 2
     assert DailySummary.objects.filter(day=day.day).count() == 2
+
+
+def test_the_command_rebuilds_a_past_day_only_with_force(world, day):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    past = (day.day - dt.timedelta(days=2)).isoformat()
+    with pytest.raises(CommandError, match="--force"):
+        call_command("build_summaries", "--day", past)
+    assert not DailySummary.objects.exists()
+    out, err = StringIO(), StringIO()
+    call_command("build_summaries", "--day", past, "--force", stdout=out, stderr=err)
+    assert "2 drafts" in out.getvalue() and "CURRENT statuses" in err.getvalue()
+    assert DailySummary.objects.filter(day=past).count() == 2
+
+
+def test_the_task_builds_yesterday_until_the_cut_off(world, day, clock):
+    from fugong.reports.tasks import build_today_summaries
+
+    yesterday = day.day - dt.timedelta(days=1)
+    build_today_summaries()
+    assert set(DailySummary.objects.values_list("day", flat=True)) == {day.day}
+    clock(local_moment(day.day, 0, 20))
+    build_today_summaries()
+    assert DailySummary.objects.filter(day=yesterday).count() == 2
 
 
 def test_beat_refreshes_every_half_hour():

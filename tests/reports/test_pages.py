@@ -57,6 +57,38 @@ def test_firm_page_of_a_future_day_and_a_past_day(world, day, client):
     assert past.status_code == 200 and "每日健康汇总" in past.content.decode()
 
 
+def test_a_past_day_without_a_summary_is_not_built_on_view(world, day, client):
+    """Today's statuses say nothing about three days ago: the pages say so rather than invent it."""
+    past = (day.day - dt.timedelta(days=3)).isoformat()
+    client.force_login(world.users["ent_a"])
+    html = client.get(reverse("reports:daily"), {"day": past}).content.decode()
+    assert 'data-testid="no-summary"' in html and "该日无汇总" in html and 'data-testid="confirm"' not in html
+    for who in ("task_force", "town_a"):
+        client.force_login(world.users[who])
+        html = client.get(reverse("reports:daily"), {"day": past}).content.decode()
+        assert "该日无汇总" in html
+        assert client.get(reverse("reports:export"), {"day": past}).status_code == 200
+    assert not DailySummary.objects.exists()
+    # Today is still built on the first look.
+    client.get(reverse("reports:daily"))
+    assert DailySummary.objects.filter(day=day.day).exists()
+
+
+def test_viewing_a_past_draft_does_not_recompute_it(world, day, client):
+    past = day.day - dt.timedelta(days=2)
+    stored = DailySummary.objects.create(
+        enterprise=world.firm_a, town=world.town_a, day=past, on_site=7, checkin_missing=7
+    )
+    reading(day.partial, past, 1)
+    client.force_login(world.users["town_a"])
+    assert client.get(reverse("reports:summary", args=[stored.pk])).status_code == 200
+    client.force_login(world.users["ent_a"])
+    html = client.get(reverse("reports:daily"), {"day": past.isoformat()}).content.decode()
+    assert 'data-testid="stored-figures"' in html
+    stored.refresh_from_db()
+    assert (stored.on_site, stored.checkin_missing, stored.computed_at) == (7, 7, None)
+
+
 def test_town_page_lists_its_firms_and_filters_unconfirmed(world, day, client):
     services.build_summaries(day.day)
     services.confirm_summary(world.users["ent_a"], _summary(world, day))

@@ -9,7 +9,7 @@ from fugong.audit.models import AuditEntry
 from fugong.reports import selectors, services
 from fugong.reports.models import FIGURE_NAMES, DailySummary, SummaryStatus
 from fugong.resumption.models import Notification
-from tests.reports.conftest import reading
+from tests.reports.conftest import local_moment, reading
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,48 @@ def test_confirming_twice_or_a_future_day_is_refused(world, day, built):
     with pytest.raises(ValidationError) as exc:
         services.confirm_summary(world.users["ent_a"], future)
     assert "「日期」" in exc.value.message_dict["day"][0]
+
+
+def _past_draft(world, day, days_ago=2):
+    """A draft stored while its day was live: figures unlike anything today's statuses would give."""
+    return DailySummary.objects.create(
+        enterprise=world.firm_a,
+        town=world.town_a,
+        day=day.day - dt.timedelta(days=days_ago),
+        on_site=7,
+        checked_in_full=6,
+        checkin_missing=1,
+        isolating=0,
+        tests_due=3,
+    )
+
+
+def test_confirming_a_past_day_signs_the_stored_figures(world, day):
+    draft = _past_draft(world, day)
+    stored = draft.figures()
+    reading(day.partial, draft.day, 1)
+    done = services.confirm_summary(world.users["ent_a"], draft, note="补报", expected_version=1)
+    assert done.status == SummaryStatus.CONFIRMED and done.figures() == stored
+    done.refresh_from_db()
+    assert done.figures() == stored and done.computed_at is None
+    entry = AuditEntry.objects.get(action="reports.confirm", object_id=str(done.pk))
+    assert entry.before["on_site"] == entry.after["on_site"] == 7
+
+
+def test_confirming_yesterday_before_the_cut_off_recomputes(world, day, clock):
+    clock(local_moment(day.day, 0, 15))
+    draft = _past_draft(world, day, days_ago=1)
+    done = services.confirm_summary(world.users["ent_a"], draft)
+    assert done.on_site == 5  # yesterday is still live: the records of now
+
+
+def test_a_reopened_past_day_keeps_the_signed_figures(world, day):
+    draft = _past_draft(world, day)
+    signed = services.confirm_summary(world.users["ent_a"], draft).figures()
+    reopened = services.reopen_summary(world.users["town_a"], draft, "隔离人数有误")
+    assert services.build_summaries(draft.day) == 0
+    reopened.refresh_from_db()
+    assert reopened.status == SummaryStatus.DRAFT and reopened.figures() == signed
 
 
 def test_stale_version_is_a_conflict(world, built):
@@ -100,6 +142,25 @@ def test_api_confirm_refused(world, built, api_client, who, status):
     assert response.status_code == status
     built.refresh_from_db()
     assert built.status == SummaryStatus.DRAFT
+
+
+@pytest.mark.parametrize("who", ["gate_a", "grid_a", "employee_a"])
+def test_api_reading_needs_reports_view(world, built, api_client, who):
+    """The 每日汇总 page needs reports.view; so does its API, though these users see firm_a otherwise."""
+    api_client.force_authenticate(world.users[who])
+    assert api_client.get("/api/v1/daily-summaries/").status_code == 403
+    assert api_client.get(f"/api/v1/daily-summaries/{built.pk}/").status_code == 403
+
+
+@pytest.mark.parametrize("who,status", [("ent_a", 200), ("town_a", 200), ("outsider", 404), ("ent_c", 404)])
+def test_api_reading_with_reports_view_is_scoped(world, built, api_client, who, status):
+    api_client.force_authenticate(world.users[who])
+    assert api_client.get(f"/api/v1/daily-summaries/{built.pk}/").status_code == status
+    listed = api_client.get("/api/v1/daily-summaries/", {"page_size": 50})
+    assert listed.status_code == 200
+    rows = listed.json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert (built.pk in {r["id"] for r in rows}) == (status == 200)
 
 
 def test_api_list_is_scoped_and_filters(world, day, built, api_client):

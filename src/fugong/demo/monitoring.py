@@ -203,7 +203,8 @@ def build_summaries(firms: list[Enterprise]) -> None:
 
     today = timezone.localdate()
     yesterday = today - dt.timedelta(days=1)
-    build(yesterday)
+    # Yesterday is a past day (not rebuilt after 00:30); the demo seeds it deliberately.
+    build(yesterday, force=True)
     build(today)
     for firm in firms[:6]:
         summary = DailySummary.objects.filter(enterprise=firm, day=yesterday).first()

@@ -15,8 +15,9 @@ import secrets
 from dataclasses import dataclass
 
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,10 +107,45 @@ def issue_link(actor, employee) -> tuple[CheckinLink, str]:
 def issue_links_for_on_site(actor, enterprise, *, only_missing: bool = False) -> list[CheckinLink]:
     """A link for every person on site (``only_missing``: only for those who have none yet)."""
     _check_officer(actor, enterprise.pk)
-    people = selectors.on_site_people(actor, enterprise)
-    if only_missing:
-        people = people.filter(checkin_link__isnull=True)
-    return [_new_link(actor, person) for person in people]
+    created_by = actor if getattr(actor, "pk", None) else None
+    try:
+        with transaction.atomic():
+            # Serialises two officers pressing the button at once (each would create the same links).
+            Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+            people = selectors.on_site_people(actor, enterprise)
+            if only_missing:
+                people = people.filter(checkin_link__isnull=True)
+            ids = list(people.values_list("pk", flat=True))
+            existing = list(CheckinLink.objects.select_for_update().filter(employee_id__in=ids))
+            now = timezone.now()
+            for link in existing:
+                link.nonce = secrets.token_hex(16)
+                link.created_by = created_by
+                link.created_at = now  # the officer needs to see when the current link was made
+            CheckinLink.objects.bulk_update(existing, ["nonce", "created_by", "created_at"], batch_size=1000)
+            have = {link.employee_id for link in existing}
+            new = CheckinLink.objects.bulk_create(
+                [
+                    CheckinLink(employee_id=pk, nonce=secrets.token_hex(16), created_by=created_by)
+                    for pk in ids
+                    if pk not in have
+                ],
+                batch_size=1000,
+            )
+            # One entry for the whole act, naming everyone whose link was issued or replaced.
+            record(
+                actor,
+                "monitoring.link.issue_all",
+                enterprise,
+                after={
+                    "issued": [link.employee_id for link in new],
+                    "regenerated": [link.employee_id for link in existing],
+                    "only_missing": only_missing,
+                },
+            )
+    except IntegrityError:
+        raise ValidationError({"employee": [_("有人同时为本企业生成了打卡链接，请刷新后重试")]}) from None
+    return existing + new
 
 
 def revoke_link(actor, employee) -> None:
@@ -165,8 +201,51 @@ def identify(enterprise, id_number: str) -> Employee:
             .first()
         )
     if person is None:
-        raise ValidationError({"id_number": [_("本企业没有该身份证号的员工")]})
+        raise ValidationError({"id_number": [_("「身份证号」本企业没有该身份证号的员工")]})
     return person
+
+
+# Failed identifications, counted per client address (one phone or script trying numbers at any firm)
+# and per firm (many addresses trying one poster); both reset after the window. The firm's limit is
+# higher: its people share one poster and some mistype, and a lock-out there stops everyone's check-in.
+QR_WINDOW_SECONDS = 600
+QR_FAILS_PER_IP = 5
+QR_FAILS_PER_FIRM = 30
+
+
+def _fail_keys(enterprise, ip: str) -> list[tuple[str, int, str]]:
+    return [
+        (f"fugong:qr-fail:ip:{ip}", QR_FAILS_PER_IP, "ip"),
+        (f"fugong:qr-fail:firm:{enterprise.pk}", QR_FAILS_PER_FIRM, "firm"),
+    ]
+
+
+def identify_locked(enterprise, ip: str) -> bool:
+    """Whether too many wrong ID numbers came from this address or for this firm lately."""
+    return any((cache.get(key) or 0) >= limit for key, limit, _by in _fail_keys(enterprise, ip))
+
+
+def note_identify_failure(enterprise, ip: str) -> bool:
+    """Count a wrong ID number; answers whether that locks the page. The lock-out is audited once, when
+    the count reaches the limit."""
+    locked = False
+    for key, limit, by in _fail_keys(enterprise, ip):
+        cache.add(key, 0, QR_WINDOW_SECONDS)  # the window starts at the first failure
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, QR_WINDOW_SECONDS)
+            count = 1
+        if count >= limit:
+            locked = True
+        if count == limit:
+            record(
+                None,
+                "monitoring.qr.locked",
+                enterprise,
+                after={"by": by, "ip": ip, "failures": count, "window_seconds": QR_WINDOW_SECONDS},
+            )
+    return locked
 
 
 @dataclass(frozen=True)

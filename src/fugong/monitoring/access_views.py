@@ -7,6 +7,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import require
+from fugong.audit.services import record
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring import access, devices, schedule, selectors, services
@@ -30,9 +32,14 @@ def _invalid(request):
     return render(request, "monitoring/link_invalid.html", status=404)
 
 
-def _checkin_form(request, employee):
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "-"
+
+
+def _checkin_form(request, employee, channel: str):
     """Handle the shared check-in form for ``employee`` (actor None, source SELF). Answers (done URL or
-    None, context). ``done`` only ever names one of this person's own rows of today."""
+    None, context). ``done`` only ever names one of this person's own rows of today. ``channel`` ("link"
+    or "qr") goes into the audit entry of a stored row: nobody is logged in to name."""
     errors: list[str] = []
     posted: dict = {}
     if request.method == "POST" and "temperature" in request.POST:
@@ -42,15 +49,23 @@ def _checkin_form(request, employee):
             "health_code": request.POST.get("health_code", ""),
         }
         try:
-            row, _created = services.record_checkin(
-                None,
-                employee,
-                temperature=posted["temperature"],
-                symptoms=posted["symptoms"],
-                health_code=posted["health_code"],
-                source=CheckinSource.SELF,
-                client_key=request.POST.get("client_key") or None,
-            )
+            with transaction.atomic():
+                row, created = services.record_checkin(
+                    None,
+                    employee,
+                    temperature=posted["temperature"],
+                    symptoms=posted["symptoms"],
+                    health_code=posted["health_code"],
+                    source=CheckinSource.SELF,
+                    client_key=request.POST.get("client_key") or None,
+                )
+                if created:
+                    record(
+                        None,
+                        f"monitoring.checkin.{channel}",
+                        row,
+                        after={"employee": employee.pk, "channel": channel, "ip": _client_ip(request)},
+                    )
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -90,11 +105,16 @@ def link_checkin(request, token: str):
     employee = access.employee_for_link(token)
     if employee is None:
         return _private(_invalid(request))
-    done_url, context = _checkin_form(request, employee)
+    done_url, context = _checkin_form(request, employee, "link")
     if done_url:
         return _private(redirect(done_url))
     status = 400 if context["errors"] else 200
     return _private(render(request, "monitoring/link_checkin.html", context, status=status))
+
+
+def _too_many(request, firm):
+    context = {"firm": firm, "errors": [_("尝试次数过多，请10分钟后再试")]}
+    return render(request, "monitoring/qr_identify.html", context, status=429)
 
 
 def firm_checkin(request, token: str):
@@ -109,9 +129,16 @@ def firm_checkin(request, token: str):
         response.delete_cookie(access.IDENTITY_COOKIE, path=request.path)
         return _private(response)
     if request.method == "POST" and "id_number" in request.POST:
+        ip = _client_ip(request)
+        # Locked, the page answers nothing about the number: it would otherwise stay an oracle for which
+        # ID numbers work at which firm.
+        if access.identify_locked(firm, ip):
+            return _private(_too_many(request, firm))
         try:
             person = access.identify(firm, request.POST.get("id_number", ""))
         except ValidationError as exc:
+            if access.note_identify_failure(firm, ip):
+                return _private(_too_many(request, firm))
             context = {"firm": firm, "errors": _errors(exc)}
             return _private(render(request, "monitoring/qr_identify.html", context, status=400))
         response = redirect(request.path)
@@ -128,7 +155,7 @@ def firm_checkin(request, token: str):
         return _private(response)
     if employee is None:
         return _private(render(request, "monitoring/qr_identify.html", {"firm": firm, "errors": []}))
-    done_url, context = _checkin_form(request, employee)
+    done_url, context = _checkin_form(request, employee, "qr")
     if done_url:
         return _private(redirect(done_url))
     context["firm"] = firm
@@ -214,7 +241,9 @@ def device_list(request):
             issued = {"device": device, "token": token}
             posted = {}
     rows = Device.objects.visible_to(request.user).order_by("-is_active", "name")
-    batch_url = request.build_absolute_uri("/api/v1/checkins/batch/")
+    # The example names the batch the issued device can reach: a lab system posts test results only.
+    is_lab = issued is not None and issued["device"].kind == DeviceKind.LAB_SYSTEM
+    batch_url = request.build_absolute_uri("/api/v1/tests/batch/" if is_lab else "/api/v1/checkins/batch/")
     response = render(
         request,
         "monitoring/devices.html",
@@ -226,6 +255,7 @@ def device_list(request):
             "posted": posted,
             "kinds": DeviceKind.choices,
             "batch_url": batch_url,
+            "is_lab": is_lab,
         },
         status=400 if errors else 200,
     )

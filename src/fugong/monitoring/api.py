@@ -17,7 +17,7 @@ from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring import selectors, services
 from fugong.monitoring.devices import DeviceChallengeMixin, request_device
-from fugong.monitoring.models import Alert, CheckinSource, HealthCheckin
+from fugong.monitoring.models import Alert, CheckinSource, DeviceKind, HealthCheckin
 from fugong.workforce.models import Employee
 from fugong.workforce.selectors import employee_for_user
 
@@ -151,6 +151,8 @@ class CheckinViewSet(
         device = request_device(request)
         if device is None and not (can(user, "monitoring.checkin.record") or can(user, "monitoring.device")):
             raise exceptions.PermissionDenied("您没有执行该操作的权限。")
+        if device is not None and device.kind != DeviceKind.TEMPERATURE_GATE:
+            raise exceptions.PermissionDenied("该设备类型不能上传体温记录")
         if device is not None and firm_id not in (None, "") and str(firm_id) != str(device.enterprise_id):
             raise exceptions.PermissionDenied("该设备只能提交本企业的记录。")
         if not isinstance(records, list):

@@ -22,10 +22,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from fugong.core import crypto
+from fugong.core.excel import FORMULA_TRIGGERS, safe_cell_text
 from fugong.enterprises.excel import XLSX_CONTENT_TYPE
 from fugong.monitoring import selectors, services
 from fugong.monitoring.models import CheckinSource, Symptom
-from fugong.workforce.models import HealthCode
+from fugong.workforce.models import Employee, HealthCode
 
 SHEET = "体温登记表"
 GUIDE_SHEET = "填写说明"
@@ -85,7 +87,7 @@ def template_workbook(user, enterprise, round_number: int | None = None) -> byte
             sheet.column_dimensions[letter].number_format = "@"
     people = list(selectors.on_site_people(user, enterprise))
     for row, person in enumerate(people, start=2):
-        sheet.cell(row=row, column=1, value=person.name)
+        sheet.cell(row=row, column=1, value=safe_cell_text(person.name))
         sheet.cell(row=row, column=2, value=person.pk)
         if round_number:
             sheet.cell(row=row, column=4, value=round_number)
@@ -223,6 +225,39 @@ def _first_message(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
+def _sheet_name(value) -> str:
+    """The 姓名 as typed, without the apostrophe the template puts before text Excel would run."""
+    name = " ".join(_text(value).split())
+    if name.startswith("'") and name[1:].startswith(FORMULA_TRIGGERS):
+        name = name[1:]
+    return name
+
+
+def _check_names(enterprise, records: list[dict], names: list[str]) -> list[str | None]:
+    """Per record, the reason its 姓名 does not match the person its 员工编号 or 身份证号 names (None when
+    it matches, is blank or the person is not found: record_bulk says so). A typo in the number would
+    otherwise put one person's fever on another."""
+    pks = {int(r["employee"]) for r in records if r["employee"]}
+    indexes = {crypto.blind_index(r["id_number"]) for r in records if not r["employee"] and r["id_number"]}
+    people = Employee.objects.filter(enterprise=enterprise).only("pk", "name", "id_number_index")
+    by_pk, by_index = {}, {}
+    if pks:
+        by_pk = {e.pk: e for e in people.filter(pk__in=pks)}
+    if indexes:
+        by_index = {e.id_number_index: e for e in people.filter(id_number_index__in=indexes)}
+    out: list[str | None] = []
+    for record, name in zip(records, names, strict=True):
+        if record["employee"]:
+            person, label = by_pk.get(int(record["employee"])), _("员工编号")
+        else:
+            person, label = by_index.get(crypto.blind_index(record["id_number"] or "")), _("身份证号")
+        if not name or person is None or name == person.name:
+            out.append(None)
+        else:
+            out.append(_("「姓名」与%(by)s对应的员工（%(n)s）不一致") % {"by": label, "n": person.name})
+    return out
+
+
 def import_shift_sheet(actor, enterprise, upload, *, default_round: int | None = None) -> ShiftImport:
     """Read the uploaded sheet and store its readings through ``record_bulk`` (source BULK); answers the
     result of every row that was not blank."""
@@ -250,7 +285,7 @@ def import_shift_sheet(actor, enterprise, upload, *, default_round: int | None =
         cells = {key: (line[i] if i < len(line) else None) for key, i in columns.items()}
         if all(_text(v) == "" for v in cells.values()):
             continue
-        name = _text(cells.get("name"))
+        name = _sheet_name(cells.get("name"))
         if _text(cells.get("temperature")) == "":
             outcome.rows.append(SheetRow(number, "skipped", _("未填体温，跳过"), name))
             continue
@@ -271,11 +306,32 @@ def import_shift_sheet(actor, enterprise, upload, *, default_round: int | None =
             }
             if record["employee"] is not None and not record["employee"].isdigit():
                 raise ValidationError({"employee": [_("「员工编号」须为系统员工编号（数字）")]})
+            raw_id = cells.get("id_number")
+            if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+                # Stored as a number, an 18-digit ID has lost its last digits: it would match nobody,
+                # or the wrong person.
+                raise ValidationError(
+                    {
+                        "id_number": [
+                            _("「身份证号」被Excel存成了数字，末几位已丢失：请把该列设为文本后重新填写")
+                        ]
+                    }
+                )
         except ValidationError as exc:
             outcome.rows.append(SheetRow(number, "error", _first_message(exc), name))
             continue
         records.append(record)
         sheet_rows.append(SheetRow(number, "error", "", name))
+    if records:
+        # Who may upload comes before what the rows say: the name check below reads the firm's people.
+        services._check_firm(actor, enterprise)
+        mismatched = _check_names(enterprise, records, [r.name for r in sheet_rows])
+        for target, reason in zip(sheet_rows, mismatched, strict=True):
+            if reason:
+                target.message = reason
+        kept = [(r, t) for r, t, reason in zip(records, sheet_rows, mismatched, strict=True) if not reason]
+        outcome.rows.extend(t for t, reason in zip(sheet_rows, mismatched, strict=True) if reason)
+        records, sheet_rows = [r for r, _t in kept], [t for _r, t in kept]
     if records:
         result = services.record_bulk(actor, enterprise, records, source=CheckinSource.BULK)
         for row_result in result.rows:

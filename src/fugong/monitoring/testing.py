@@ -26,12 +26,13 @@ from fugong.accounts.roles import can
 from fugong.audit.services import record
 from fugong.core import crypto
 from fugong.enterprises.models import Enterprise
-from fugong.monitoring.models import AlertKind, TestKind, TestOutcome, TestResult, TestSource
+from fugong.monitoring.models import AlertKind, DeviceKind, TestKind, TestOutcome, TestResult, TestSource
 from fugong.monitoring.services import MAX_BATCH, BulkResult, _message, raise_alert
 from fugong.policy.selectors import PolicyResolver
 from fugong.workforce.models import Employee, EmployeeStatus, EpisodeKind, IsolationEpisode
 
 LAB_MAX = TestResult._meta.get_field("lab").max_length
+MAX_AGE_DAYS = 30  # how far back a sampling time may lie
 
 KIND_WORDS = {
     "nucleic": TestKind.NUCLEIC,
@@ -105,6 +106,10 @@ def parse_sampled_at(value) -> dt.datetime:
     moment = _moment(value, "sampled_at", _("采样时间"))
     if moment is None:
         raise ValidationError({"sampled_at": [_("「采样时间」不能为空，如2022-04-10 08:30")]})
+    if moment < timezone.now() - dt.timedelta(days=MAX_AGE_DAYS):
+        # A year typed wrong (2021 for 2022) would otherwise file a positive under a long-past day. The
+        # report time needs no bound of its own: it may not be earlier than the sample.
+        raise ValidationError({"sampled_at": [_("「采样时间」不能早于%(n)s天前") % {"n": MAX_AGE_DAYS}]})
     # Reports give the sampling time to the minute: the lab's sheet (08:30) and its system (08:30:12)
     # then name the same sample.
     return moment.replace(second=0, microsecond=0)
@@ -165,8 +170,15 @@ def _conflict(row: TestResult) -> str:
 
 
 # -- who may record ----------------------------------------------------------------------------------------
+def _check_device_kind(device) -> None:
+    # A temperature gate's token must not isolate people with a positive or release them with a negative.
+    if device.kind != DeviceKind.LAB_SYSTEM:
+        raise PermissionDenied(_("该设备类型不能上传检测结果"))
+
+
 def _check_recorder(actor, employee, kind, device=None) -> None:
     if device is not None:
+        _check_device_kind(device)
         if device.enterprise_id != employee.enterprise_id or not device.is_active:
             raise PermissionDenied(_("该设备不属于该员工所在企业或已停用。"))
         return
@@ -186,6 +198,7 @@ def _check_recorder(actor, employee, kind, device=None) -> None:
 
 def _check_firm(actor, enterprise, device=None) -> None:
     if device is not None:
+        _check_device_kind(device)
         if device.enterprise_id != enterprise.pk or not device.is_active:
             raise PermissionDenied(_("该设备不属于该企业或已停用。"))
         return
@@ -246,6 +259,17 @@ def _effects(actor, employee, row: TestResult, policy) -> str:
     return _release_buffer(actor, employee, row, policy)
 
 
+CLIENT_KEY_MAX = TestResult._meta.get_field("client_key").max_length
+
+
+def stored_client_key(enterprise_id, key) -> str | None:
+    """The submission key as stored: prefixed by the firm, since labs and firms pick keys on their own
+    (a sample barcode) and the column is unique across all firms. Truncated the same way on every path
+    so a retry finds its row."""
+    key = str(key or "").strip()
+    return f"{enterprise_id}:{key}"[:CLIENT_KEY_MAX] if key else None
+
+
 def _same(row: TestResult, employee, kind, sampled_at, result) -> bool:
     return (
         row.employee_id == employee.pk
@@ -279,7 +303,7 @@ def record_test(
         {"kind": kind, "sampled_at": sampled_at, "result": result, "lab": lab, "reported_at": reported_at}
     )
     kind, moment, result = values["kind"], values["sampled_at"], values["result"]
-    client_key = (str(client_key or "")).strip()[:64] or None
+    client_key = stored_client_key(employee.enterprise_id, client_key)
     if client_key:
         existing = TestResult.objects.filter(client_key=client_key).first()
         if existing is not None:
@@ -411,7 +435,7 @@ def record_tests_bulk(actor, enterprise, rows, *, source, device=None) -> BulkRe
             if errors:
                 raise ValidationError(errors)
             result.kind, result.result = values["kind"], values["result"]
-            key = (str(raw.get("client_key") or "").strip()[:64]) or None
+            key = stored_client_key(enterprise.pk, raw.get("client_key"))
             parsed.append((result, person, values, key))
         except ValidationError as exc:
             result.message, result.fields = _message(exc)

@@ -18,7 +18,7 @@ from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring import testing, testing_selectors
 from fugong.monitoring.devices import DeviceChallengeMixin, request_device
-from fugong.monitoring.models import TestResult, TestSource
+from fugong.monitoring.models import DeviceKind, TestResult, TestSource
 from fugong.workforce.models import Employee
 from fugong.workforce.selectors import employee_for_user
 
@@ -88,7 +88,9 @@ class TestsPermission(permissions.BasePermission):
             return False
         if getattr(view, "action", None) == "batch":
             return can(user, "monitoring.tests.record")
-        return True
+        # Results are health data: the firm's and the authorities' readers, and employees (whose scope is
+        # their own rows) — not the gate keeper, whose firm-wide scope would show everyone's results.
+        return can(user, "monitoring.tests.view") or can(user, "monitoring.checkin.self")
 
 
 def bulk_payload(result) -> dict:
@@ -141,12 +143,13 @@ class TestResultViewSet(
     @extend_schema(request=TestInput, responses={201: TestResultSerializer, 200: TestResultSerializer})
     def create(self, request, *args, **kwargs):
         user = request.user
+        # Before validation: a user who may not record results learns nothing from field errors.
+        if not (can(user, "monitoring.tests.record") or can(user, "monitoring.checkin.self")):
+            raise exceptions.PermissionDenied("您没有执行该操作的权限。")
         data = TestInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if values.get("employee"):
-            if not (can(user, "monitoring.tests.record") or can(user, "monitoring.checkin.self")):
-                raise exceptions.PermissionDenied("您没有执行该操作的权限。")
             employee = get_visible_or_404(Employee, user, pk=values["employee"])
             source = TestSource.SELF if employee.user_id == user.pk else TestSource.ENTERPRISE
         else:
@@ -178,10 +181,13 @@ class TestResultViewSet(
     def batch(self, request):
         """Up to 5,000 results of one firm → per-record results (stored / duplicate / error with the
         reason). From a lab system: ``Authorization: Device <token>``, the firm is the device's."""
+        device = request_device(request)
+        if device is not None and device.kind != DeviceKind.LAB_SYSTEM:
+            # Before validation: a temperature gate learns nothing about the test batch.
+            raise exceptions.PermissionDenied("该设备类型不能上传检测结果")
         data = BatchInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        device = request_device(request)
         if device is not None:
             if values.get("enterprise") not in (None, device.enterprise_id):
                 raise exceptions.PermissionDenied("该设备只能提交其所属企业的检测结果。")
@@ -208,9 +214,17 @@ class TestsDueViewSet(viewsets.ViewSet):
     capabilities = {"*": "monitoring.tests.view"}
 
     @extend_schema(
+        description=(
+            "能看到多家企业且未指定 enterprise 时，只返回各企业的计数 [{enterprise, enterprise_name, due, done, "
+            "pending, positive}]（全市可达数十万人次，逐人名单须按企业查询）；指定 enterprise 或只管辖一家企业"
+            "时，返回该企业逐人名单 [{enterprise, enterprise_name, due, overdue, people: [{employee, name, kind, "
+            "last_sample_day, next_due, overdue}]}]。"
+        ),
         parameters=[
             OpenApiParameter("day", str, description="日期，如2022-04-10；默认今天"),
-            OpenApiParameter("enterprise", int, description="只看某一企业"),
+            OpenApiParameter(
+                "enterprise", int, description="只看某一企业（逐人名单）；多企业用户不填时只返回各企业计数"
+            ),
         ],
         responses={200: None},
     )
@@ -223,6 +237,22 @@ class TestsDueViewSet(viewsets.ViewSet):
         firm = request.query_params.get("enterprise") or None
         if firm is not None and not firm.isdigit():
             raise exceptions.ValidationError({"enterprise": ["「企业」须为企业编号"]})
+        if firm is None and Enterprise.objects.visible_to(request.user)[:2].count() > 1:
+            # One row per person and kind over a whole city is hundreds of thousands of rows: the
+            # overview gets the counts, the names come firm by firm.
+            return Response(
+                [
+                    {
+                        "enterprise": r["enterprise"].pk,
+                        "enterprise_name": r["enterprise"].name,
+                        "due": r["due"],
+                        "done": r["done"],
+                        "pending": r["pending"],
+                        "positive": r["positive"],
+                    }
+                    for r in testing_selectors.due_summary(request.user, day, limit=None)
+                ]
+            )
         groups = testing_selectors.tests_due_by_firm(
             request.user, day, enterprise=int(firm) if firm else None
         )

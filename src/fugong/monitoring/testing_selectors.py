@@ -186,7 +186,7 @@ def tests_due_by_firm(
     return sorted(groups.values(), key=lambda g: (g["enterprise"].name, g["enterprise"].pk))
 
 
-def due_summary(user, day: dt.date | None = None, limit: int = 500) -> list[dict]:
+def due_summary(user, day: dt.date | None = None, limit: int | None = 500) -> list[dict]:
     """Per firm the user sees, today's counts for an officer's overview: [{"enterprise", "due", "done",
     "pending", "positive"}], firms with something to do first. Set-based, whatever the scope's size."""
     day = day or timezone.localdate()

@@ -1,8 +1,9 @@
 """/api/v1/daily-summaries/ (the firms' days, ``POST {id}/confirm/``, ``POST {id}/reopen/``) and
 /api/v1/daily-rollup/?day= (the towns of the user's scope).
 
-Reading a summary is scoped like every firm's data (the alerts' and gate records' rule): whoever sees
-the firm sees its day. Confirming is the firm's officer's, reopening the town's.
+Reading a summary needs ``reports.view``, as the 每日汇总 page does (a gate keeper, grid worker or
+employee gets 403), and is then scoped like every firm's data: whoever may read reports and sees the
+firm sees its day. Confirming is the firm's officer's, reopening the town's.
 """
 
 from django.utils import timezone
@@ -71,7 +72,12 @@ def _day(request):
 class DailySummaryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = DailySummary.objects.select_related("enterprise", "town").order_by("-day", "town__path", "pk")
     serializer_class = DailySummarySerializer
-    capabilities = {"confirm": "reports.confirm", "reopen": "reports.reopen"}
+    capabilities = {
+        "list": "reports.view",
+        "retrieve": "reports.view",
+        "confirm": "reports.confirm",
+        "reopen": "reports.reopen",
+    }
     filterset_fields = ["day", "town", "status", "enterprise"]
 
     @extend_schema(request=ConfirmInput, responses=DailySummarySerializer)

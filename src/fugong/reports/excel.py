@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from fugong.core.excel import safe_cell_text
 from fugong.enterprises.excel import XLSX_CONTENT_TYPE
 from fugong.reports.models import FIGURES
 
@@ -36,7 +37,7 @@ def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
         sheet.append(
             [
                 day,
-                row.region.name,
+                safe_cell_text(row.region.name),
                 row.region.code,
                 row.firms,
                 row.confirmed,
@@ -61,12 +62,13 @@ def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
         firms.append(
             [
                 summary.day,
-                summary.town.name,
-                summary.enterprise.name,
-                summary.enterprise.uscc,
+                # Names and the note are typed by people: never let them become formulas.
+                safe_cell_text(summary.town.name),
+                safe_cell_text(summary.enterprise.name),
+                safe_cell_text(summary.enterprise.uscc),
                 str(summary.get_status_display()),
                 confirmed_at,
-                summary.note,
+                safe_cell_text(summary.note),
                 *summary.figures().values(),
             ]
         )

@@ -19,6 +19,12 @@ Decisions, so that the pages and the numbers agree:
 * Refreshing a draft does not change its version: the version moves with the workflow (confirm,
   reopen), so a page kept open over a 30-minute refresh can still be confirmed; the confirmation
   recomputes the figures anyway and stores what was true at that moment.
+* Only a *live* day is computed: today, and yesterday until ``YESTERDAY_REFRESH_UNTIL`` (00:30). Who is
+  on site, isolating or due a test is read from the people's current statuses, which say nothing about
+  an older day; so an older day's figures are the ones stored while it was live. ``build_summaries``
+  for an older day is a no-op (returns 0) unless ``force=True`` (the management command's ``--force``,
+  an operator's deliberate rebuild with current statuses); confirming an older day signs the stored
+  draft as it is; a reopened older day keeps its figures until the firm confirms it again.
 """
 
 import datetime as dt
@@ -37,6 +43,7 @@ from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.monitoring import schedule
 from fugong.monitoring.models import Alert, HealthCheckin
 from fugong.monitoring.selectors import ON_SITE
+from fugong.monitoring.testing_selectors import tests_due_done_by_firm
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
 from fugong.policy.selectors import PolicyResolver
 from fugong.regions.models import Region
@@ -49,6 +56,9 @@ log = logging.getLogger(__name__)
 # Statuses in which a firm has people working (key posts while preparing, everyone once resumed).
 OPERATING = (EnterpriseStatus.PREPARING, EnterpriseStatus.RESUMED)
 UPSERT_BATCH = 500
+# Yesterday's drafts are still refreshed until this local time, so that the readings of its last half hour
+# are in before the firms confirm it in the morning; after it yesterday is a past day like any other.
+YESTERDAY_REFRESH_UNTIL = dt.time(0, 30)
 
 
 class SummaryConflict(Exception):
@@ -65,15 +75,22 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def _tests_figures_or_zeros(firm_ids, day) -> dict[int, tuple[int, int, int]]:
-    """{firm_id: (due, done, positive)} from the testing module; zeros until that module exists."""
-    try:
-        from fugong.monitoring.testing_selectors import tests_due_done_by_firm
-    except ModuleNotFoundError as exc:
-        if exc.name != "fugong.monitoring.testing_selectors":
-            raise
-        return {}
-    return tests_due_done_by_firm(list(firm_ids), day)
+def _local_now() -> dt.datetime:
+    return timezone.localtime()
+
+
+def live_days(now: dt.datetime | None = None) -> tuple[dt.date, ...]:
+    """The days whose drafts are still computed from the records: today, and yesterday before
+    ``YESTERDAY_REFRESH_UNTIL``."""
+    now = timezone.localtime(now) if now is not None else _local_now()
+    today = now.date()
+    if now.time() < YESTERDAY_REFRESH_UNTIL:
+        return (today, today - dt.timedelta(days=1))
+    return (today,)
+
+
+def is_live(day: dt.date) -> bool:
+    return day in live_days()
 
 
 def _firms(day: dt.date, enterprise_ids) -> dict[int, int]:
@@ -99,6 +116,41 @@ def _grouped(qs, **aggregates) -> dict[int, dict[str, int]]:
     return {row.pop("enterprise_id"): row for row in rows}
 
 
+def people_with_all_rounds(day: dt.date, rounds: dict[int, int], enterprise_ids=None):
+    """The ids (a subquery) of the people of ``enterprise_ids`` (every firm when None) who have all the
+    rounds of ``day``, ``rounds`` being {town_id: rounds required}.
+
+    A person has all the rounds when they have as many readings numbered 1..R as the firm's town
+    requires (one reading per round is a database constraint). R is resolved per town, once. Only the
+    readings of the people of the firms computed are grouped (by their current firm, as the on-site
+    count is), not the whole city's day when one firm's page is refreshed."""
+    towns_by_rounds: dict[int, list[int]] = {}
+    for town_id, number in rounds.items():
+        towns_by_rounds.setdefault(number, []).append(town_id)
+    if len(towns_by_rounds) == 1:
+        required = Value(next(iter(towns_by_rounds)))
+    else:
+        required = Case(
+            *[When(enterprise__town_id__in=t, then=Value(n)) for n, t in towns_by_rounds.items()],
+            default=Value(schedule.DEFAULT_CHECKS_PER_DAY),
+            output_field=IntegerField(),
+        )
+    checkins = HealthCheckin.objects.filter(day=day)
+    if enterprise_ids is not None:
+        checkins = checkins.filter(employee__enterprise_id__in=list(enterprise_ids))
+    # A semi-join on the readings grouped by person (HAVING n >= R), which PostgreSQL hashes once,
+    # rather than a count per person.
+    return (
+        checkins.annotate(required=required)
+        .filter(round__lte=F("required"))
+        .order_by()
+        .values("employee_id", "required")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=F("required"))
+        .values("employee_id")
+    )
+
+
 def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
     """{firm_id: {"town_id", "rounds_required", <each of FIGURE_NAMES>}} for every firm summarised."""
     firms = _firms(day, enterprise_ids)
@@ -118,31 +170,7 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
         isolating=Count("pk", filter=Q(status=EmployeeStatus.ISOLATING)),
     )
 
-    # A person has all the rounds when they have as many readings numbered 1..R as the firm's town
-    # requires (one reading per round is a database constraint). R is resolved per town, once.
-    towns_by_rounds: dict[int, list[int]] = {}
-    for town_id, number in rounds.items():
-        towns_by_rounds.setdefault(number, []).append(town_id)
-    if len(towns_by_rounds) == 1:
-        required = Value(next(iter(towns_by_rounds)))
-    else:
-        required = Case(
-            *[When(enterprise__town_id__in=t, then=Value(n)) for n, t in towns_by_rounds.items()],
-            default=Value(schedule.DEFAULT_CHECKS_PER_DAY),
-            output_field=IntegerField(),
-        )
-    # Those with all the rounds: a semi-join on the readings grouped by person (HAVING n >= R), which
-    # PostgreSQL hashes once, rather than a count per person.
-    complete = (
-        HealthCheckin.objects.filter(day=day)
-        .annotate(required=required)
-        .filter(round__lte=F("required"))
-        .order_by()
-        .values("employee_id", "required")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=F("required"))
-        .values("employee_id")
-    )
+    complete = people_with_all_rounds(day, rounds, ids)
     full = _grouped(
         scoped(Employee.objects.filter(status__in=ON_SITE, pk__in=complete)),
         checked_in_full=Count("pk"),
@@ -164,7 +192,7 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
     vehicles = _grouped(
         scoped(VehicleEntry.objects.filter(at__gte=start, at__lt=end)), vehicles=let_in, refused=refused
     )
-    tests = _tests_figures_or_zeros(firms, day)
+    tests = tests_due_done_by_firm(list(firms), day)
 
     result = {}
     for firm_id, town_id in firms.items():
@@ -236,11 +264,18 @@ def _upsert(day: dt.date, computed: dict[int, dict], now: dt.datetime) -> int:
     return written
 
 
-def build_summaries(day: dt.date, enterprise_ids=None) -> int:
+def build_summaries(day: dt.date, enterprise_ids=None, *, force: bool = False) -> int:
     """Compute and store the drafts of ``day`` for every firm summarised (or only ``enterprise_ids``);
-    confirmed summaries keep their figures. Returns the number of drafts written."""
+    confirmed summaries keep their figures. Returns the number of drafts written.
+
+    A day that is not live (older than yesterday, or yesterday after 00:30) is a no-op returning 0: its
+    stored drafts stay as they were computed. ``force=True`` rebuilds it anyway, from the people's
+    *current* statuses (the management command's ``--force``)."""
     if day > timezone.localdate():
         return 0  # a day that has not begun has no figures, and no draft to confirm
+    if not force and not is_live(day):
+        log.info("daily summaries %s: a past day, not recomputed", day)
+        return 0
     computed = compute_figures(day, enterprise_ids)
     if not computed:
         return 0
@@ -251,8 +286,8 @@ def build_summaries(day: dt.date, enterprise_ids=None) -> int:
 
 
 def summary_for(enterprise, day: dt.date) -> DailySummary | None:
-    """The firm's summary of ``day``, refreshed now while it is a draft; None for a firm with nothing to
-    report (not operating, nobody on site, never summarised that day)."""
+    """The firm's summary of ``day``, refreshed now while it is a draft of a live day; None for a firm
+    with nothing to report (not operating, nobody on site, never summarised that day)."""
     build_summaries(day, [enterprise.pk])
     return DailySummary.objects.filter(enterprise=enterprise, day=day).select_related("confirmed_by").first()
 
@@ -286,7 +321,9 @@ def _check_version(locked: DailySummary, expected_version) -> None:
 
 
 def confirm_summary(actor, summary: DailySummary, note: str = "", expected_version=None) -> DailySummary:
-    """The firm's officer signs the day: the figures are recomputed, stored and locked against refreshes."""
+    """The firm's officer signs the day: the figures of a live day are recomputed first, a past day's
+    stored draft is signed as it is (current statuses say nothing about it); then they are locked
+    against refreshes."""
     if not can(actor, "reports.confirm") or actor.enterprise_id != summary.enterprise_id:
         raise PermissionDenied(_("只有本企业的防疫专员可以确认上报本企业的每日汇总。"))
     note = (note or "").strip()
@@ -294,7 +331,9 @@ def confirm_summary(actor, summary: DailySummary, note: str = "", expected_versi
         raise ValidationError({"note": [_("「情况说明」不能超过500字")]})
     if summary.day > timezone.localdate():
         raise ValidationError({"day": [_("「日期」%(d)s尚未到来，不能确认上报") % {"d": summary.day}]})
-    computed = compute_figures(summary.day, [summary.enterprise_id]).get(summary.enterprise_id)
+    computed = None
+    if is_live(summary.day):
+        computed = compute_figures(summary.day, [summary.enterprise_id]).get(summary.enterprise_id)
     with transaction.atomic():
         locked = DailySummary.objects.select_for_update().get(pk=summary.pk)
         _check_version(locked, expected_version)
@@ -312,7 +351,8 @@ def confirm_summary(actor, summary: DailySummary, note: str = "", expected_versi
         locked.status = SummaryStatus.CONFIRMED
         locked.confirmed_by = actor
         locked.confirmed_at = now
-        locked.computed_at = now
+        if computed is not None:
+            locked.computed_at = now
         locked.note = note
         locked.version += 1
         locked.save()

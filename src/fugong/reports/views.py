@@ -107,6 +107,8 @@ def _firm_page(request, summary: DailySummary | None, enterprise, day: dt.date, 
         "day": day,
         "today": today,
         "future": day > today,
+        # A past day is shown as stored: its figures are not recomputed, a missing one is not built.
+        "live": services.is_live(day),
         "figures": [(name, label, getattr(summary, name)) for name, label in FIGURES] if summary else [],
         "gaps": _gaps(summary, own) if summary else [],
         "can_confirm": bool(
@@ -141,9 +143,10 @@ def daily(request):
 
 
 def _ensure_built(user, day: dt.date) -> None:
-    """A day nobody has computed yet in this scope (no worker running, an old day) is computed on the
-    first look; after that the 30-minute refresh keeps it."""
-    if day > timezone.localdate() or DailySummary.objects.visible_to(user).filter(day=day).exists():
+    """A live day (today, yesterday before 00:30) nobody has computed yet in this scope (no worker
+    running) is computed on the first look; after that the 30-minute refresh keeps it. An older day is
+    never built here: the statuses of that day are gone, so its page says it has no summary."""
+    if not services.is_live(day) or DailySummary.objects.visible_to(user).filter(day=day).exists():
         return
     firms = list(Enterprise.objects.visible_to(user).values_list("pk", flat=True))
     if firms:
@@ -186,6 +189,7 @@ def _officer_page(request, day: dt.date):
         "firms": firms,
         "only_unconfirmed": only_unconfirmed,
         "total": selectors.scope_total(shown),
+        "live": services.is_live(day),
         "figure_labels": [label for _name, label in FIGURES],
         "prev_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1) if day < timezone.localdate() else None,
@@ -200,7 +204,7 @@ def summary_detail(request, pk: int):
     summary = get_visible_or_404(
         DailySummary.objects.select_related("enterprise", "confirmed_by"), request.user, pk=pk
     )
-    if summary.status == SummaryStatus.DRAFT and summary.day <= timezone.localdate():
+    if summary.status == SummaryStatus.DRAFT and services.is_live(summary.day):
         services.build_summaries(summary.day, [summary.enterprise_id])
         summary.refresh_from_db()
     return _firm_page(request, summary, summary.enterprise, summary.day)

@@ -1,0 +1,53 @@
+"""User text in the roll-up workbook stays text: a firm's note or name never becomes a formula."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from fugong.core.excel import safe_cell_text
+from fugong.enterprises.models import Enterprise
+from fugong.reports import services
+from fugong.reports.models import DailySummary
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "raw,written",
+    [
+        ("=1+1", "'=1+1"),
+        ('=HYPERLINK("http://evil.example","点我")', '\'=HYPERLINK("http://evil.example","点我")'),
+        ("+86 138", "'+86 138"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("正常 =1", "正常 =1"),
+        ("", ""),
+        (None, None),
+        (5, 5),
+    ],
+)
+def test_safe_cell_text(raw, written):
+    assert safe_cell_text(raw) == written
+
+
+def test_export_writes_notes_and_names_as_text(world, day, client):
+    services.build_summaries(day.day)
+    Enterprise.objects.filter(pk=world.firm_b.pk).update(name="=cmd|' /C calc'!A0")
+    DailySummary.objects.filter(enterprise=world.firm_a).update(note='=HYPERLINK("http://evil.example","x")')
+    client.force_login(world.users["task_force"])
+    response = client.get(reverse("reports:export"), {"day": day.day.isoformat()})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    firms = book["企业明细"]
+    headers = [c.value for c in firms[1]]
+    name_col, note_col = headers.index("企业名称"), headers.index("情况说明")
+    rows = list(firms.iter_rows(min_row=2))
+    assert len(rows) == 2
+    cells = [row[name_col] for row in rows] + [row[note_col] for row in rows]
+    assert all(cell.data_type != "f" for cell in cells)
+    values = {cell.value for cell in cells}
+    assert "'=cmd|' /C calc'!A0" in values and '\'=HYPERLINK("http://evil.example","x")' in values
+    assert world.firm_a.name in values
