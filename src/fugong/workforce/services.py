@@ -26,7 +26,8 @@ Decisions documented here rather than in the notices:
   authority; manual ones need the ``workforce.status`` capability.
 - An isolation episode ends on its planned day; only the health bureau may release it earlier (N0
   疫情处置: the health bureau decides on release), and that release also brings the person's release
-  date forward. A buffer episode ends only with a negative nucleic result (N1 五、（二）).
+  date forward. A buffer episode ends only with a negative nucleic result (the policy's
+  ``buffer_zone_requires_negative_nucleic``; N1 五、（二） today).
 """
 
 import datetime as dt
@@ -745,7 +746,7 @@ def work_blockers(employee, today: dt.date | None = None) -> list[str]:
         if message not in out:
             out.append(message)
     if employee.decision == ReturnDecision.BUFFER and episode is None and not _buffer_passed(employee):
-        out.append(_("须先进入缓冲区，核酸检测阴性后方可上岗（N1 五、（二））"))
+        out.append(_("须先进入缓冲区，核酸检测阴性后方可上岗"))
     return out
 
 
@@ -1198,7 +1199,7 @@ def release_episode(actor, episode, note: str = "", *, nucleic_negative_at=None)
                 raise ValidationError(
                     {
                         "nucleic_negative_at": [
-                            _("「核酸阴性时间」不能为空：缓冲区人员须核酸检测阴性方可返岗（N1 五、（二））")
+                            _("「核酸阴性时间」不能为空：缓冲区人员须核酸检测阴性方可返岗")
                         ]
                     }
                 )
