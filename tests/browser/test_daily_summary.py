@@ -40,5 +40,8 @@ def test_firm_confirms_and_town_sees_it(world, day, page, live_server, login, sc
     login("tf_zhuji")
     page.goto(f"{live_server.url}/reports/")
     assert "暨阳街道" in page.get_by_test_id("towns").inner_text()
+    # Above one town the names are folded; the officer opens them.
+    assert not page.get_by_test_id("unconfirmed-330681104").is_visible()
+    page.get_by_text("待确认企业名单").click()
     assert world.firm_b.name in page.get_by_test_id("unconfirmed-330681104").inner_text()
     screenshot("daily-summary-task-force")
