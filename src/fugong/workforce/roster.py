@@ -1022,9 +1022,9 @@ _DEFAULTS = {
 def after_roster_import(actor, enterprise, employee_ids: list[int]) -> None:
     """Have the return rules decide the people an import created or changed, once the import is committed.
 
-    Each person goes through ``services.reevaluate`` — the same decision, status move and audit entry as
-    any other re-decision — in a background task (``roster_tasks.evaluate_imported``), so that a big
-    roster's rows are saved in one transaction and the decisions follow person by person.
+    The people are decided in a background task (``roster_tasks.evaluate_imported``) by
+    ``bulk_evaluation.evaluate_many``: the same decisions, status moves and audit entries as
+    ``services.reevaluate`` person by person, in chunks of 500 that each take a handful of queries.
     """
     if not employee_ids:
         return

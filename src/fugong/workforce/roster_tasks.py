@@ -90,16 +90,11 @@ def run_roster_import(job_id: str, user_id: int, enterprise_id: int, path: str, 
 def evaluate_imported(employee_ids: list[int]) -> int:
     """Decide the return of people a roster import created or changed; returns how many were decided.
 
-    One transaction per person (``services.reevaluate``), so one failure does not undo the others, and
-    one policy resolution per town and date for the whole run.
+    ``bulk_evaluation.evaluate_many`` writes exactly what ``services.reevaluate`` would person by person
+    (decisions, status moves, episodes, history and audit entries, in the same order) a chunk of people
+    per transaction, in a handful of queries per chunk; a chunk that fails is redone one transaction per
+    person, so one failure does not undo the others.
     """
-    from fugong.policy.selectors import PolicyResolver
-    from fugong.workforce import services
+    from fugong.workforce.bulk_evaluation import evaluate_many
 
-    resolver = PolicyResolver()
-    note = _("导入员工名册后判定返岗")
-    done = 0
-    for pk in employee_ids:
-        if services.reevaluate(pk, resolver=resolver, note=note) is not None:
-            done += 1
-    return done
+    return evaluate_many(employee_ids, note=_("导入员工名册后判定返岗"))
