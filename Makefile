@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= 300
 
-.PHONY: setup demo serve test test-browser test-all lint format check-migrations clean
+.PHONY: setup demo serve test test-browser test-all lint format check-migrations clean bench-monitoring
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ test: setup
 
 test-browser: setup
 	$(VENV)/bin/pytest -q -m browser -p no:xdist
+
+# Daily monitoring at city scale on PostgreSQL through gunicorn and wrk (README, "Measuring").
+# BENCH_ARGS=--fresh rebuilds the scratch database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fugong_bench
+bench-monitoring: $(VENV)/.installed
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/monitoring_http.py $(BENCH_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .
