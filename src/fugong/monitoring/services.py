@@ -226,7 +226,7 @@ def record_checkin(
         with transaction.atomic():
             checkin = HealthCheckin.objects.create(
                 employee=employee,
-                enterprise_id=employee.enterprise_id,
+                enterprise=employee.enterprise,
                 day=day,
                 round=number,
                 measured_at=moment,
