@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from fugong.enterprises.excel import XLSX_CONTENT_TYPE
 from fugong.enterprises.importing import ImportFileError
 from fugong.monitoring.models import TestSource
-from fugong.monitoring.services import MAX_BATCH
+from fugong.monitoring.services import MAX_BATCH, RowCounts
 from fugong.monitoring.testing import record_tests_bulk
 
 SHEET = "检测结果"
@@ -144,23 +144,8 @@ class LabRow:
 
 
 @dataclass
-class LabImport:
+class LabImport(RowCounts):
     rows: list[LabRow]
-
-    def _count(self, status):
-        return sum(1 for r in self.rows if r.status == status)
-
-    @property
-    def stored(self) -> int:
-        return self._count("stored")
-
-    @property
-    def duplicates(self) -> int:
-        return self._count("duplicate")
-
-    @property
-    def errors(self) -> int:
-        return self._count("error")
 
     @property
     def positives(self) -> int:

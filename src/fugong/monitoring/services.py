@@ -415,9 +415,10 @@ class RowResult:
     fields: dict = field(default_factory=dict)
 
 
-@dataclass
-class BulkResult:
-    rows: list[RowResult]
+class RowCounts:
+    """Counts of per-row answers (``self.rows``, each with a ``status``) for every bulk path."""
+
+    rows: list
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -433,6 +434,11 @@ class BulkResult:
     @property
     def errors(self) -> int:
         return self.count("error")
+
+
+@dataclass
+class BulkResult(RowCounts):
+    rows: list[RowResult]
 
 
 def _message(exc: ValidationError) -> tuple[str, dict]:

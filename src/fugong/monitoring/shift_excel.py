@@ -131,24 +131,9 @@ class SheetRow:
 
 
 @dataclass
-class ShiftImport:
+class ShiftImport(services.RowCounts):
     rows: list[SheetRow] = field(default_factory=list)
     error: str = ""  # the whole file was refused
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.rows if r.status == status)
-
-    @property
-    def stored(self) -> int:
-        return self.count("stored")
-
-    @property
-    def duplicates(self) -> int:
-        return self.count("duplicate")
-
-    @property
-    def errors(self) -> int:
-        return self.count("error")
 
 
 def _text(value) -> str:

@@ -72,7 +72,11 @@ def tests(request):
             }
             person = None
             if posted["employee"].isdigit():
-                person = Employee.objects.filter(enterprise=firm, pk=int(posted["employee"])).first()
+                person = (
+                    Employee.objects.visible_to(request.user)
+                    .filter(enterprise=firm, pk=int(posted["employee"]))
+                    .first()
+                )
             if person is None:
                 errors = [_("「员工」不能为空，请从本企业员工中选择")]
             else:
@@ -123,7 +127,8 @@ def tests(request):
     people = []
     if firm is not None:
         people = list(
-            Employee.objects.filter(enterprise=firm)
+            Employee.objects.visible_to(request.user)
+            .filter(enterprise=firm)
             .exclude(status=EmployeeStatus.LEFT)
             .order_by("name", "pk")
             .only("pk", "name", "employee_no", "status")

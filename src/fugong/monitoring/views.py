@@ -66,9 +66,17 @@ def checkin(request):
     rounds, taken = schedule.DEFAULT_CHECKS_PER_DAY, []
     if employee is not None:
         if request.GET.get("done", "").isdigit():
-            done = HealthCheckin.objects.filter(pk=request.GET["done"], employee=employee).first()
+            done = (
+                HealthCheckin.objects.visible_to(request.user)
+                .filter(pk=request.GET["done"], employee=employee)
+                .first()
+            )
         rounds = schedule.checks_per_day(find_policy_for(employee.enterprise.town, today))
-        taken = list(HealthCheckin.objects.filter(employee=employee, day=today).order_by("round"))
+        taken = list(
+            HealthCheckin.objects.visible_to(request.user)
+            .filter(employee=employee, day=today)
+            .order_by("round")
+        )
     return render(
         request,
         "monitoring/checkin.html",
