@@ -25,7 +25,6 @@ def pytest_configure(config):
 
 REFERENCE_DATA_MIGRATIONS = [
     ("fugong.enterprises.migrations.0003_gbt4754_divisions", "load"),
-    ("fugong.policy.migrations.0002_checklists", "seed"),
 ]
 
 
@@ -46,12 +45,15 @@ def reference_data(request):
     from django.apps import apps
 
     from fugong.enterprises.models import IndustryClass
+    from fugong.policy.models import ChecklistDefinition, ChecklistItem, Notice, Preset
+    from fugong.policy.seeding import seed_shipped_presets
 
-    if IndustryClass.objects.exists() and Department.objects.exists():
+    if IndustryClass.objects.exists() and Department.objects.exists() and Preset.objects.exists():
         return
     ensure_default_departments()
     for module, function in REFERENCE_DATA_MIGRATIONS:
         getattr(import_module(module), function)(apps, None)
+    seed_shipped_presets(Notice, Preset, ChecklistDefinition, ChecklistItem)
 
 
 @pytest.fixture(autouse=True)
@@ -154,3 +156,26 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch):
+    """Check-ins go to the round whose window holds the time they are taken, so "now" is pinned: today
+    09:00 local (inside the first round of the presets that set two rounds, 05:00–12:00), moving on with
+    real time from there so that rows still get later stamps. ``pinned_clock(hour, minute)`` moves it.
+    The live server of the browser tests runs in this process, so it sees the same clock."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    def set_now(hour: int, minute: int = 0) -> dt.datetime:
+        started = real_now()
+        day = timezone.localtime(started).date()
+        base = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+        monkeypatch.setattr(timezone, "now", lambda: base + (real_now() - started))
+        return base
+
+    set_now(9)
+    return set_now

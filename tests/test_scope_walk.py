@@ -5,6 +5,7 @@ endpoint returns is traced back to its firm, and the firm must be one the user m
 """
 
 import io
+import datetime as dt
 import random
 
 import openpyxl
@@ -34,7 +35,7 @@ SCOPED_ROUTES = [
 
 
 @pytest.fixture
-def furnished(world):
+def furnished(world, pinned_clock):
     rng = random.Random(1)
     for key in FIRM_KEYS:
         _add_parts(rng, getattr(world, key))
@@ -146,6 +147,13 @@ def _monitoring(world):
     from fugong.monitoring import services
     from tests.workforce.conftest import make_employee, valid_id
 
+    from fugong.policy.models import Policy
+    from fugong.policy.services import apply_preset
+
+    # Check-ins go to the policy's rounds: both counties need a policy that sets them.
+    for county in (world.county, world.other_county):
+        if not Policy.objects.filter(region=county).exists():
+            apply_preset(county, "N0", effective_from=dt.date(2020, 2, 1))
     for key in FIRM_KEYS:
         person = make_employee(getattr(world, key), name=f"打卡{key}", id_number=valid_id(birth="19860606"))
         row, _ = services.record_checkin(None, person, temperature="36.5", source="bulk")

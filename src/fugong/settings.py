@@ -161,7 +161,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # The firms' daily health summaries (N4 每天汇总员工健康状况): today's drafts refreshed every 30 minutes;
+    # The firms' daily health summaries (a daily health summary, where the policy asks for one): today's drafts refreshed every 30 minutes;
     # confirmed summaries are never touched.
     "reports.build_today_summaries": {"task": "reports.build_today_summaries", "schedule": 30 * 60},
 }

@@ -11,7 +11,8 @@ from fugong.workforce.models import EmployeeStatus
 from tests.factories import UserFactory
 from tests.workforce.conftest import make_employee, use_preset
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Rounds follow the time of day: "now" is pinned inside the first round.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pinned_clock")]
 
 
 def check_in(page, live_server, login, username, temperature):

@@ -229,3 +229,18 @@ def test_industry_classes(api_client, world):
         "section": "C",
         "section_name": "制造业",
     }
+
+
+def test_town_officer_sets_local_tags_through_the_api(api_client, world):
+    client = _as(api_client, world, "town_a")
+    response = client.patch(
+        f"{URL}{world.firm_a.pk}/", {"local_tags": ["高新技术企业"], "version": 1}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["local_tags"] == ["高新技术企业"]
+    response = _as(api_client, world, "ent_a").patch(
+        f"{URL}{world.firm_a.pk}/", {"local_tags": [], "version": 2}, format="json"
+    )
+    assert response.status_code == 400 and "local_tags" in response.json()["error"]["fields"]
+    world.firm_a.refresh_from_db()
+    assert world.firm_a.local_tags == ["高新技术企业"]

@@ -235,6 +235,38 @@ def test_enterprise_officer_edit_form_has_no_government_fields(client, world):
     )
 
 
+def test_town_officer_edits_local_tags_and_the_firm_page_shows_them(client, world):
+    _login(client, world, "town_a")
+    url = reverse("enterprises:edit", args=[world.firm_a.pk])
+    form = client.get(url).content.decode()
+    assert 'name="local_tags"' in form
+    response = client.post(
+        url,
+        {
+            "name": world.firm_a.name,
+            "uscc": world.firm_a.uscc,
+            "legal_representative": world.firm_a.legal_representative,
+            "address": world.firm_a.address,
+            "town": world.town_a.pk,
+            "department": world.firm_a.department_id,
+            "normal_headcount": "10",
+            "normal_daily_output": "1",
+            "local_tags": "高新技术企业、节水标杆",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    world.firm_a.refresh_from_db()
+    assert world.firm_a.local_tags == ["高新技术企业", "节水标杆"]
+    page = client.get(reverse("enterprises:detail", args=[world.firm_a.pk])).content.decode()
+    assert "高新技术企业" in page and "节水标杆" in page
+    # The edit form shows them back as one line.
+    assert "高新技术企业、节水标杆" in client.get(url).content.decode()
+    # The firm's own officer sees them but cannot edit them.
+    _login(client, world, "ent_a")
+    assert 'name="local_tags"' not in client.get(url).content.decode()
+
+
 def test_enterprise_officer_cannot_open_another_firms_edit_page(client, world):
     _login(client, world, "ent_a")
     assert client.get(reverse("enterprises:edit", args=[world.firm_b.pk])).status_code == 404

@@ -303,3 +303,21 @@ def test_status_change_with_stale_version_is_a_conflict(world):
         services.change_status(
             world.users["town_a"], world.firm_a, EnterpriseStatus.RESUMED, "复工", expected_version=1
         )
+
+
+def test_town_officer_sets_local_tags_the_firm_cannot(world):
+    firm = services.update_enterprise(
+        world.users["town_a"], world.firm_a, {"local_tags": " 高新技术企业、节水标杆，高新技术企业\n"}, 1
+    )
+    assert firm.local_tags == ["高新技术企业", "节水标杆"]
+    entry = AuditEntry.objects.filter(action="enterprise.update").latest("id")
+    assert entry.after["local_tags"] == ["高新技术企业", "节水标杆"]
+    with pytest.raises(ValidationError) as exc:
+        services.update_enterprise(world.users["ent_a"], firm, {"local_tags": ["自评标杆"]}, firm.version)
+    assert "由政府部门维护" in _errors(exc)["local_tags"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.update_enterprise(world.users["town_a"], firm, {"local_tags": ["长" * 41]}, firm.version)
+    assert "超过40字" in _errors(exc)["local_tags"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.update_enterprise(world.users["town_a"], firm, {"local_tags": {"a": 1}}, firm.version)
+    assert "标签名称的列表" in _errors(exc)["local_tags"][0]

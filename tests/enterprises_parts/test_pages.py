@@ -276,11 +276,23 @@ def test_employee_and_anonymous_are_kept_out(world, parts, client):
 
 
 def test_notices_for_missing_leader_and_isolation(world, client):
+    import datetime as dt
+
+    from fugong.policy.selectors import policy_for
+    from fugong.policy.services import apply_preset
+
     logged_in(client, world.users["ent_a"])
     html = client.get(page(world.firm_a, "prevention-team")).content.decode()
     assert "防疫工作小组尚未设置组长" in html
+    # The isolation-room rule is shown only where the policy in force sets it, with its source.
+    apply_preset(world.county, "N0", effective_from=dt.date(2020, 1, 1))
     html = client.get(page(world.firm_a, "isolation-rooms")).content.decode()
-    assert "尚未设置隔离室或固定隔离观察点" in html
+    assert "须先设置隔离室或固定观察点" not in html
+    apply_preset(world.town_a, "N2", effective_from=dt.date(2020, 1, 1))  # the town's own
+    html = client.get(page(world.firm_a, "isolation-rooms")).content.decode()
+    assert "须先设置隔离室或固定观察点" in html
+    source = policy_for(world.firm_a.town).cite("observation_point_required_for_hard_hit_returners")
+    assert source in html.replace("&quot;", '"').replace("&#x27;", "'")
 
 
 def test_firm_detail_links_to_the_parts_page_for_editors_only(world, parts, client):

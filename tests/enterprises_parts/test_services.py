@@ -341,14 +341,47 @@ def test_zone_in_use_cannot_be_deleted(world, ent):
     assert Zone.objects.filter(pk=zone.pk).exists()
 
 
-def test_four_zone_notice_only_for_firms_closed_in_plant(world, ent):
+def test_zone_notice_follows_the_policys_zones_for_firms_closed_in_plant(world, ent):
+    from fugong.policy.selectors import policy_for
+    from fugong.policy.services import apply_preset
+
     firm = world.firm_a
-    assert services.zone_notices(firm) == []
     firm.resumption_mode = ResumptionMode.CLOSED_IN_PLANT
     firm.save()
     ZoneFactory(enterprise=firm, kind=ZoneKind.PRODUCTION)
+    # No policy, or a policy that requires no zones: nothing to say.
+    assert services.zone_notices(firm) == []
+    apply_preset(world.county, "N0", effective_from=dt.date(2020, 1, 1))
+    assert services.zone_notices(firm) == []
+    # The town's own policy (from the closed-in-plant notice) overrides the county's.
+    apply_preset(world.town_a, "N1", effective_from=dt.date(2020, 1, 1))
     (notice,) = services.zone_notices(firm)
+    assert notice.startswith(policy_for(firm.town).cite("closed_in_plant_zones") + "：")
     assert "生活区、物流区、废弃物处置区" in notice and "生产区、生活区" not in notice.split("尚未设置")[1]
+    # A firm not closed in plant is not asked for zones.
+    firm.resumption_mode = ResumptionMode.POINT_TO_POINT
+    firm.save()
+    assert services.zone_notices(firm) == []
+
+
+def test_isolation_notice_only_under_a_policy_that_sets_the_rule(world, ent):
+    from fugong.enterprises.models import IsolationKind, IsolationRoom
+    from fugong.policy.selectors import policy_for
+    from fugong.policy.services import apply_preset
+
+    firm = world.firm_a
+    assert services.isolation_notices(firm) == []  # no policy
+    apply_preset(world.county, "N0", effective_from=dt.date(2020, 1, 1))
+    assert services.isolation_notices(firm) == []  # the policy sets no such rule
+    apply_preset(world.town_a, "N2", effective_from=dt.date(2020, 1, 1))  # the town's own
+    (notice,) = services.isolation_notices(firm)
+    source = policy_for(firm.town).cite("observation_point_required_for_hard_hit_returners")
+    assert notice.startswith(source + "：") and "尚未设置" in notice
+    assert "（N2）" not in notice
+    IsolationRoom.objects.create(
+        enterprise=firm, kind=IsolationKind.OBSERVATION_POINT, name="一号观察点", capacity=2
+    )
+    assert services.isolation_notices(firm) == []
 
 
 def test_retry_of_the_same_create_makes_no_duplicate(world, ent):

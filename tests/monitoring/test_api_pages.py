@@ -48,7 +48,8 @@ def test_api_fever_raises_and_alert_scope(world, worker, api_client):
     )
 
 
-def test_api_batch(world, worker, api_client):
+def test_api_batch(world, worker, api_client, clock):
+    clock(14)  # both rounds open
     other = at_work(world.firm_a, world.users["ent_a"], name="钱七")
     api_client.force_authenticate(world.users["ent_a"])
     records = [

@@ -51,7 +51,7 @@ def test_symptom_alone_raises(world, worker):
     assert Alert.objects.get(employee=worker).kind == "symptom"
 
 
-def test_retry_is_not_a_second_record(world, worker):
+def test_retry_is_not_a_second_record(world, worker, clock):
     first, created = _checkin(world, worker, "36.5", client_key="k1")
     again, created_again = _checkin(world, worker, "36.5", client_key="k1")
     assert created and not created_again and again.pk == first.pk
@@ -60,10 +60,14 @@ def test_retry_is_not_a_second_record(world, worker):
     assert same.pk == first.pk and not c
     with pytest.raises(ValidationError, match="第1轮已打卡"):
         _checkin(world, worker, "36.8", round=1)
+    # Still in the first round's window: another reading is that round's again.
+    with pytest.raises(ValidationError, match="第1轮已打卡"):
+        _checkin(world, worker, "36.6")
+    clock(14)
     second, c2 = _checkin(world, worker, "36.6")
     assert c2 and second.round == 2
-    with pytest.raises(ValidationError, match="全部打卡"):
-        _checkin(world, worker, "36.6")
+    with pytest.raises(ValidationError, match="第2轮已打卡"):
+        _checkin(world, worker, "36.7")
     assert HealthCheckin.objects.count() == 2
 
 
@@ -136,7 +140,8 @@ def test_missing_rounds(world, worker):
     }
 
 
-def test_bulk_stores_good_rows_names_bad_ones_and_repeats_store_nothing(world, worker):
+def test_bulk_stores_good_rows_names_bad_ones_and_repeats_store_nothing(world, worker, clock):
+    clock(14)  # both rounds open
     other = at_work(world.firm_a, world.users["ent_a"], name="钱七")
     foreign = at_work(world.firm_c, world.users["ent_c"], name="孙八")
     rows = [

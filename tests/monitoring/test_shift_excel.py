@@ -107,7 +107,8 @@ def test_upload_stores_rows_and_reports_per_row(world, people, client):
     assert not HealthCheckin.objects.filter(employee=foreign).exists()
 
 
-def test_repeat_upload_stores_nothing_new(world, people, client):
+def test_repeat_upload_stores_nothing_new(world, people, client, clock):
+    clock(14)  # both rounds open: the second upload names round 2
     (first, second), _numbers = people
     # No round and no time: the round comes from the upload form, the key from the file.
     body = sheet_bytes(

@@ -1,4 +1,5 @@
-"""The gate (N2 双控): entries, visitors and vehicles recorded, refusals kept with the reason, scoped."""
+"""The gate: entries, visitors and vehicles recorded, refusals kept with the reason (citing the policy
+value applied) and the policy version, scoped."""
 
 import datetime as dt
 
@@ -12,7 +13,14 @@ from tests.workforce.conftest import make_employee, valid_id
 
 pytestmark = pytest.mark.django_db
 
-FEVER = "体温37.5℃，达到发热标准（≥37.3℃）"
+FEVER_TEXT = "体温37.5℃，达到发热标准（≥37.3℃），不得进入"
+
+
+def fever_reason(world) -> str:
+    """The refusal as stored: the citation of the threshold in force, then the reading."""
+    from fugong.policy.selectors import policy_for
+
+    return f"{policy_for(world.town_a).cite('fever_threshold_c')}：{FEVER_TEXT}"
 
 
 @pytest.fixture
@@ -62,8 +70,8 @@ def test_gate_keeper_records_a_visitor_and_a_vehicle(n0):
 def test_feverish_visitor_is_refused_and_the_refusal_recorded(n0):
     visitor = services.record_visitor(n0.users["gate_a"], n0.firm_a, **visitor_data(temperature="37.5"))
     assert not visitor.allowed
-    assert visitor.refusal_reason == FEVER
-    assert Visitor.objects.filter(allowed=False, refusal_reason=FEVER).count() == 1
+    assert visitor.refusal_reason == fever_reason(n0)
+    assert Visitor.objects.filter(allowed=False, refusal_reason=fever_reason(n0)).count() == 1
 
 
 def test_threshold_is_inclusive_and_codes_count(n0):
@@ -103,7 +111,7 @@ def test_employee_with_fever_refused_and_alert_raised(n0):
         n0.users["gate_a"], person, temperature="37.5", health_code="green"
     )
     assert not entry.allowed
-    assert entry.refusal_reason == FEVER
+    assert entry.refusal_reason == fever_reason(n0)
     alert = Alert.objects.get(employee=person)
     assert alert.kind == "gate_fever"
 
@@ -246,3 +254,77 @@ def test_api_scope(n0, api_client):
     api_client.force_authenticate(n0.users["gate_a"])
     bad = api_client.post("/api/v1/gate-visitors/", visitor_data(enterprise=n0.firm_b.pk), format="json")
     assert bad.status_code == 400
+
+
+# -- the policy decides, and every decision records its version ---------------------------------------------
+
+
+def _policy(world):
+    from fugong.policy.models import Policy
+
+    return Policy.objects.get(region=world.county)
+
+
+def test_codes_follow_the_policy_outcomes_and_cite_them(n0):
+    from fugong.policy.selectors import policy_for
+    from tests.monitoring.conftest import new_version
+
+    gate = n0.users["gate_a"]
+    cite = policy_for(n0.town_a).cite("health_code_outcomes")
+    red = services.record_visitor(gate, n0.firm_a, **visitor_data(health_code="red"))
+    assert red.refusal_reason == f"{cite}：健康码为红码（暂不得返岗），不得进入"
+    yellow = services.record_visitor(gate, n0.firm_a, **visitor_data(health_code="yellow"))
+    assert not yellow.allowed and "黄码（隔离观察）" in yellow.refusal_reason
+    # A city whose policy lets yellow in and sends red to the buffer zone.
+    new_version(_policy(n0), health_code_outcomes={"red": "buffer", "yellow": "none"})
+    assert services.record_visitor(gate, n0.firm_a, **visitor_data(health_code="yellow")).allowed
+    red = services.record_visitor(gate, n0.firm_a, **visitor_data(health_code="red"))
+    assert not red.allowed and "红码（入缓冲区，核酸阴性后返岗）" in red.refusal_reason
+    assert red.refusal_reason.startswith(policy_for(n0.town_a).cite("health_code_outcomes"))
+    # No outcomes at all: the colour refuses nobody.
+    new_version(_policy(n0), drop=("health_code_outcomes",))
+    person = make_employee(n0.firm_a, name="红码员工")
+    assert services.record_employee_entry(gate, person, temperature="36.5", health_code="red").allowed
+
+
+def test_no_threshold_means_no_fever_refusal(n0):
+    from fugong.monitoring.models import Alert
+    from tests.monitoring.conftest import new_version
+
+    version = new_version(_policy(n0), drop=("fever_threshold_c",))
+    gate = n0.users["gate_a"]
+    visitor = services.record_visitor(gate, n0.firm_a, **visitor_data(temperature="38.5"))
+    assert visitor.allowed and visitor.refusal_reason == ""
+    person = make_employee(n0.firm_a, name="高温员工")
+    entry = services.record_employee_entry(gate, person, temperature="38.5", health_code="green")
+    assert entry.allowed and not Alert.objects.filter(employee=person).exists()
+    assert entry.policy_version_id == visitor.policy_version_id == version.pk
+
+
+def test_gate_decisions_and_their_alert_record_the_policy_version(n0):
+    from fugong.monitoring.models import Alert
+    from fugong.policy.selectors import policy_for
+    from tests.monitoring.conftest import new_version
+
+    gate = n0.users["gate_a"]
+    first = policy_for(n0.town_a).version_id
+    person = make_employee(n0.firm_a, name="发热员工")
+    entry = services.record_employee_entry(gate, person, temperature="37.5", health_code="green")
+    visitor = services.record_visitor(gate, n0.firm_a, **visitor_data())
+    vehicle = services.record_vehicle(gate, n0.firm_a, **vehicle_data(disinfected=False))
+    assert entry.policy_version_id == visitor.policy_version_id == vehicle.policy_version_id == first
+    assert Alert.objects.get(employee=person).policy_version_id == first
+    # The threshold raised by a later version: the same reading now passes, under that version.
+    version = new_version(_policy(n0), fever_threshold_c="37.6")
+    again = services.record_employee_entry(
+        gate, make_employee(n0.firm_a, name="复测员工"), temperature="37.5", health_code="green"
+    )
+    assert again.allowed and again.policy_version_id == version.pk != first
+
+
+def test_without_a_policy_no_health_rule_refuses(world):
+    gate = world.users["gate_a"]
+    visitor = services.record_visitor(
+        gate, world.firm_a, **visitor_data(temperature="38.0", health_code="red")
+    )
+    assert visitor.allowed and visitor.policy_version_id is None

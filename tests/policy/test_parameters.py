@@ -52,18 +52,87 @@ def test_unknown_parameter_is_named():
 
 
 def test_choice_lists_refuse_unknown_values_and_duplicates():
-    message = errors_of({"disinfection_areas": ["workshop", "garden"]})["disinfection_areas"][0]
-    assert message.startswith("「必须消杀的区域」含有不认可的选项：garden")
+    message = errors_of({"resumption_modes_allowed": ["closed_in_plant", "remote"]})[
+        "resumption_modes_allowed"
+    ][0]
+    assert message.startswith("「允许的复工方式」含有不认可的选项：remote")
     assert (
         "有重复"
-        in errors_of({"disinfection_rounds": ["before_work", "before_work"]})["disinfection_rounds"][0]
+        in errors_of({"resumption_modes_allowed": ["point_to_point", "point_to_point"]})[
+            "resumption_modes_allowed"
+        ][0]
     )
 
 
 def test_choice_lists_are_stored_in_canonical_order():
-    a = parse_parameters({"disinfection_rounds": ["after_work", "before_work"]})
-    b = parse_parameters({"disinfection_rounds": ["before_work", "after_work"]})
-    assert a == b and a.disinfection_rounds == ("before_work", "after_work")
+    a = parse_parameters({"resumption_modes_allowed": ["orderly_travel", "closed_in_plant"]})
+    b = parse_parameters({"resumption_modes_allowed": ["closed_in_plant", "orderly_travel"]})
+    assert a == b and a.resumption_modes_allowed == ("closed_in_plant", "orderly_travel")
+
+
+def test_vocabulary_terms_need_a_key_and_a_name_once_each():
+    errors = errors_of(
+        {"disinfection_areas": [{"key": "workshop", "name": "车间"}, {"key": "workshop", "name": "x"}]}
+    )
+    assert errors["disinfection_areas"] == ["「必须消杀的区域」第2条的代码「workshop」重复。"]
+    errors = errors_of({"disinfection_rounds": ["before_work"]})
+    assert errors["disinfection_rounds"] == ["「每日消杀轮次」第1条须且仅须包含 key、name。"]
+
+
+def test_required_documents_come_from_the_versions_document_types():
+    errors = errors_of(
+        {
+            "document_types": [{"key": "plan", "name": "防控方案"}],
+            "required_application_documents": ["plan", "letter"],
+        }
+    )
+    assert errors["required_application_documents"][0].startswith(
+        "「复工申请须提交的材料」含有不认可的选项：letter"
+    )
+    ok = parse_parameters(
+        {
+            "document_types": [{"key": "plan", "name": "防控方案"}],
+            "required_application_documents": ["plan"],
+            "plan_sections": [{"key": "team", "name": "组织领导", "documents": ["plan"]}],
+        }
+    )
+    assert ok.plan_sections[0].documents == ("plan",)
+    assert (
+        "不在「复工申请材料种类」中"
+        in errors_of({"plan_sections": [{"key": "team", "name": "组织领导", "documents": ["plan"]}]})[
+            "plan_sections"
+        ][0]
+    )
+
+
+def test_rounds_have_windows_in_order():
+    ok = parse_parameters(
+        {
+            "temperature_rounds": [
+                {"name": "早", "opens": "06:00", "due": "09:00"},
+                {"name": "中", "opens": "11:00", "due": "13:00"},
+                {"name": "晚", "opens": "17:00", "due": "20:00"},
+            ]
+        }
+    )
+    assert [r.due.hour for r in ok.temperature_rounds] == [9, 13, 20]
+    overlap = errors_of(
+        {
+            "temperature_rounds": [
+                {"name": "早", "opens": "06:00", "due": "12:00"},
+                {"name": "晚", "opens": "11:00", "due": "18:00"},
+            ]
+        }
+    )
+    assert "时段不得重叠" in overlap["temperature_rounds"][0]
+    bad = errors_of({"temperature_rounds": [{"name": "早", "opens": "6点", "due": "12:00"}]})
+    assert "须为 24 小时制时间" in bad["temperature_rounds"][0]
+
+
+def test_outcomes_name_the_case_and_the_outcome():
+    errors = errors_of({"health_code_outcomes": {"red": "shoot", "purple": "barred"}})["health_code_outcomes"]
+    assert any("「红码」的处置须为以下之一" in e for e in errors)
+    assert any("「purple」不存在" in e for e in errors)
 
 
 def test_review_chain_step_problems_are_described():
@@ -100,10 +169,23 @@ def test_validate_checks_departments_and_checklists_exist():
     assert errors["required_checklists"] == ["「必须执行的检查清单」中的清单「N9_nothing」不存在。"]
 
 
-def test_weights_refuse_unknown_tags_and_negative_weights():
-    errors = errors_of({"priority_weights": {"listed": -1, "famous": 3}})["priority_weights"]
-    assert any("「famous」不存在" in e for e in errors)
-    assert any("「上市公司」的权重须为 0 至 100" in e for e in errors)
+def test_priority_factors_refuse_unknown_sources_and_negative_weights():
+    errors = errors_of(
+        {
+            "priority_factors": [
+                {"key": "listed", "name": "上市公司", "weight": -1, "field": "is_listed"},
+                {"key": "famous", "name": "知名企业", "weight": 3, "field": "is_famous"},
+                {"key": "both", "name": "两者", "weight": 3, "field": "is_listed", "tag": "x"},
+            ]
+        }
+    )["priority_factors"]
+    assert any("第1项" in e and "权重 weight 须为 0 至 100" in e for e in errors)
+    assert any("第2项" in e and "field 须为以下之一" in e for e in errors)
+    assert any("第3项" in e and "须且仅须指定 measure、field、tag 之一" in e for e in errors)
+    ok = parse_parameters(
+        {"priority_factors": [{"key": "hi_tech", "name": "高新技术企业", "weight": 5, "tag": "高新"}]}
+    )
+    assert ok.priority_factors[0].tag == "高新"
 
 
 def test_commitment_without_text():

@@ -8,9 +8,34 @@ import pytest
 
 from fugong.policy.models import ChecklistDefinition, CheckMethod
 from fugong.policy.parameters import parse_parameters, validate_parameters
-from fugong.policy.presets import CHECKLISTS, PRESETS, UnknownPreset, get_preset
+from fugong.policy.preset_files import shipped_presets
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The shipped preset files as plain dicts: key → {notice, parameters, sources, areas}.
+PRESETS = {
+    p.key: {
+        "key": p.key,
+        "notice": p.notice["code"],
+        "parameters": p.parameter_values(),
+        "sources": p.provenance(),
+        "no_return_areas": p.data.get("no_return_areas", []),
+        "risk_areas": p.data.get("risk_areas", []),
+    }
+    for p in shipped_presets()
+}
+CHECKLISTS = [c for p in shipped_presets() for c in p.data.get("checklists", [])]
+
+
+class UnknownPreset(KeyError):
+    pass
+
+
+def get_preset(key):
+    for p in PRESETS.values():
+        if key.lower() in (p["key"].lower(), p["notice"].lower()):
+            return p
+    raise UnknownPreset(key)
 
 
 def params(notice):
@@ -32,7 +57,7 @@ def test_five_presets_one_per_notice():
 def test_every_value_cites_its_source(key):
     preset = PRESETS[key]
     assert set(preset["sources"]) == set(preset["parameters"])
-    assert all(text.strip() for text in preset["sources"].values())
+    assert all(s["section"].strip() or s["note"].strip() for s in preset["sources"].values())
 
 
 @pytest.mark.django_db
@@ -61,7 +86,8 @@ def test_n0_zhuji():
     joint = p.review_chain[1]
     assert joint.is_joint and set(joint.participants) == {"dept:@industry", "dept:health"}
     assert p.review_chain[0].participants == ("town",)
-    assert set(p.priority_weights) == {
+    weights = {f.key: f.weight for f in p.priority_factors}
+    assert set(weights) == {
         "preparedness",
         "headcount_clarity",
         "local_share",
@@ -74,7 +100,7 @@ def test_n0_zhuji():
         "efficiency_c",
         "efficiency_d",
     }
-    assert p.priority_weights["efficiency_a"] > p.priority_weights["efficiency_d"]
+    assert weights["efficiency_a"] > weights["efficiency_d"]
     assert set(p.required_application_documents) == {
         "prevention_team",
         "prevention_plan",
@@ -136,7 +162,7 @@ def test_n2_baotou():
         "daily_necessities",
     }
     assert p.early_resumption_needs_approval is True
-    assert p.disinfection_areas == (
+    assert p.term_keys("disinfection_areas") == (
         "workshop",
         "office",
         "dormitory",
@@ -144,7 +170,7 @@ def test_n2_baotou():
         "isolation_site",
         "commuter_vehicle",
     )
-    assert p.disinfection_rounds == ("before_work", "after_work")
+    assert p.term_keys("disinfection_rounds") == ("before_work", "after_work")
     assert p.observation_point_required_for_hard_hit_returners is True
     assert set(p.required_checklists) == {"N2_double_control_test_isolation", "N2_six_must_disinfect"}
     hubei = get_preset("N2")["risk_areas"][0]
@@ -188,7 +214,7 @@ def test_checklists_data_match_the_notices():
         "有隔离场所和转运安排准备",
     ]
     six = {c["key"]: c for c in CHECKLISTS}["N2_six_must_disinfect"]
-    assert {i["args"]["area"] for i in six["items"]} == set(params("N2").disinfection_areas)
+    assert {i["args"]["area"] for i in six["items"]} == set(params("N2").term_keys("disinfection_areas"))
 
 
 @pytest.mark.django_db

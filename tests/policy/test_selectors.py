@@ -41,7 +41,7 @@ def test_town_override_wins_from_its_date_only(world, county_policy):
     assert policy_for(world.town_b, D(2020, 2, 20)).source_region_code == "330681"
     on_march = policy_for(world.town_b, D(2020, 3, 1))
     assert on_march.source_region_code == "330681104" and not on_march.inherited
-    assert on_march.parameters.disinfection_rounds == ("before_work", "after_work")
+    assert on_march.parameters.term_keys("disinfection_rounds") == ("before_work", "after_work")
     # The sibling town keeps the county's rules.
     assert policy_for(world.town_a, D(2020, 3, 1)).source_region_code == "330681"
 

@@ -92,9 +92,12 @@ def test_new_version_may_not_precede_the_newest_version(world, county_policy, to
         {**base, "pre_report_lead_days": 3},
         effective_from=today + dt.timedelta(days=5),
         based_on=1,
+        note="会议纪要",
     )
     with pytest.raises(ValidationError) as info:
-        create_version(county_policy, {**base, "pre_report_lead_days": 4}, effective_from=today, based_on=2)
+        create_version(
+            county_policy, {**base, "pre_report_lead_days": 4}, effective_from=today, based_on=2, note="x"
+        )
     assert "不得早于第2版的生效日期" in info.value.message_dict["effective_from"][0]
 
 
@@ -121,7 +124,7 @@ def test_stale_form_is_refused_and_nothing_saved(world, county_policy, today):
     with pytest.raises(PolicyConflict) as info:
         create_version(
             county_policy,
-            {**base, "temperature_checks_per_day": 3},
+            {**base, "pre_report_lead_days": 5},
             effective_from=today,
             based_on=1,
             actor=tf,

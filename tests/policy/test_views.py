@@ -111,7 +111,7 @@ def test_task_force_publishes_a_new_version(client, world, county_policy, today)
     v1 = county_policy.versions.get(number=1)
     assert v2.params.review_chain == v1.params.review_chain
     assert v2.params.commitments == v1.params.commitments
-    assert v2.params.priority_weights == v1.params.priority_weights
+    assert v2.params.priority_factors == v1.params.priority_factors
     assert AuditEntry.objects.filter(action="policy.version.create", actor=world.users["task_force"]).exists()
     history = c.get(reverse("policy:history", args=[county_policy.pk])).content.decode()
     assert 'data-changed="isolation_days_out_of_region"' in history and "指挥部第5次会议" in history
@@ -140,9 +140,7 @@ def test_form_rejects_past_date(client, world, county_policy):
 def test_stale_form_is_refused_on_the_page(client, world, county_policy, today):
     c = client_for(client, world, "task_force")
     first = form_data(county_policy, pre_report_lead_days="3", effective_from=today.isoformat(), note="甲")
-    second = form_data(
-        county_policy, temperature_checks_per_day="3", effective_from=today.isoformat(), note="乙"
-    )
+    second = form_data(county_policy, pre_report_lead_days="4", effective_from=today.isoformat(), note="乙")
     assert c.post(reverse("policy:edit", args=[county_policy.pk]), first).status_code == 302
     response = c.post(reverse("policy:edit", args=[county_policy.pk]), second)
     assert response.status_code == 200

@@ -215,8 +215,8 @@ def test_towns_with_different_rounds(world, day, monkeypatch):
     """Rounds come from each town's policy: three in 暨阳, one in 店口 (one query either way)."""
     real = services._rounds_by_town
 
-    def rounds(town_ids, on):
-        found = real(town_ids, on)
+    def rounds(policies):
+        found = real(policies)
         assert set(found) == {world.town_a.pk, world.town_b.pk}
         return {world.town_a.pk: 3, world.town_b.pk: 1}
 
@@ -288,3 +288,34 @@ def test_beat_refreshes_every_half_hour():
 def test_a_future_day_is_not_built(world, day):
     assert services.build_summaries(day.day + dt.timedelta(days=1)) == 0
     assert not DailySummary.objects.exists()
+
+
+def test_rounds_and_version_of_the_policy_in_force(world, day, n0):
+    """A version with three rounds of its own replaces the two: the summary counts three, and records the
+    version its figures were computed under; a refreshed draft moves to the new version."""
+    from tests.monitoring.conftest import THREE_ROUNDS, new_version
+
+    services.build_summaries(day.day)
+    first = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    assert first.rounds_required == 2 and first.policy_version.policy == n0
+    version = new_version(n0, temperature_rounds=THREE_ROUNDS)
+    reading(day.full[0], day.day, 3)
+    services.build_summaries(day.day)
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    b = DailySummary.objects.get(enterprise=world.firm_b, day=day.day)
+    assert a.policy_version_id == b.policy_version_id == version.pk != first.policy_version_id
+    assert (a.rounds_required, a.checked_in_full, a.checkin_missing) == (3, 1, 4)
+    assert (b.rounds_required, b.checked_in_full, b.checkin_missing) == (3, 0, 1)
+    done = services.confirm_summary(world.users["ent_a"], a)
+    assert done.policy_version_id == version.pk
+
+
+def test_a_policy_without_rounds_requires_none_and_nobody_misses_one(world, day, n0):
+    from tests.monitoring.conftest import new_version
+
+    version = new_version(n0, drop=("temperature_rounds",))
+    services.build_summaries(day.day)
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    assert a.policy_version_id == version.pk
+    assert (a.rounds_required, a.checked_in_full, a.checkin_missing) == (0, 0, 0)
+    assert a.on_site == 5 and a.abnormal == 1  # the other figures are what they were

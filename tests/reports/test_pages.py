@@ -190,3 +190,17 @@ def test_a_bureau_sees_its_own_sector(world, day, client):
     assert world.firm_b.name in html and world.firm_a.name not in html
     assert client.get(reverse("reports:summary", args=[_summary(world, day).pk])).status_code == 404
     assert client.get(reverse("reports:summary", args=[_summary(world, day, "firm_b").pk])).status_code == 200
+
+
+def test_firm_page_of_a_policy_without_rounds(world, day, n0, client):
+    from tests.monitoring.conftest import new_version
+
+    version = new_version(n0, drop=("temperature_rounds",))
+    client.force_login(world.users["ent_a"])
+    page = client.get(reverse("reports:daily"))
+    html = page.content.decode()
+    assert "现行政策未规定每日体温检测的轮次" in html and "未完成当日全部" not in html
+    figures = {name: value for name, _label, value in page.context["figures"]}
+    assert figures["checked_in_full"] == figures["checkin_missing"] == "不适用"
+    assert figures["on_site"] == 5
+    assert str(version) in html  # 依据：the version the figures were computed under

@@ -206,10 +206,14 @@ def test_date_gate_is_checked_again_at_final_approval(world, n0):
         effective_from=policy.latest_version().effective_from,
         based_on=policy.latest_number,
         allow_past=True,
+        note="指挥部通知〔2026〕1号",
     )
     with pytest.raises(ValidationError) as exc:
         act(u["task_force"], app, "pass", "filed")
-    assert "2026-04-01 00:00" in " ".join(exc.value.messages)
+    message = " ".join(exc.value.messages)
+    assert "2026-04-01 00:00" in message
+    # The gate cites the local version that set the date and its basis, not a notice.
+    assert message.startswith(f"{policy.name}第2版") and "依据：指挥部通知〔2026〕1号" in message
     app.refresh_from_db()
     assert app.status == ApplicationStatus.IN_REVIEW and app.current_step_key == "filed"
     assert not Certificate.objects.exists()

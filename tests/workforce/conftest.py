@@ -89,3 +89,28 @@ def committed(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return run
+
+
+def policy_now(world, town=None):
+    """The policy in force today for the fixture firm's town."""
+    from fugong.policy.selectors import policy_for
+
+    return policy_for(town or world.town_a, timezone.localdate())
+
+
+def edit_policy(policy, note="诸防控〔2026〕3号", effective_from=dt.date(2020, 1, 2), **changes):
+    """A local version of ``policy``: its latest parameters with ``changes`` (None clears a key), with
+    ``note`` as the stated basis of the change."""
+    from fugong.policy.services import create_version
+
+    policy.refresh_from_db()
+    latest = policy.versions.order_by("-number").first()
+    data = dict(latest.parameters)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return create_version(
+        policy, data, effective_from=effective_from, based_on=policy.latest_number, note=note, allow_past=True
+    )

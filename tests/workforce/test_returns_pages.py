@@ -211,3 +211,22 @@ def test_menu_entries(client, world):
     assert reverse("workforce:returns") in town and reverse("workforce:checkpoint") in town
     firm = html(login(client, world, "ent_a").get(reverse("home")))
     assert reverse("workforce:prereport") in firm and reverse("workforce:checkpoint") not in firm
+
+
+def test_the_returns_page_shows_the_notice_of_the_users_policy_with_its_citation(client, world, n0):
+    from fugong.policy.selectors import policy_for
+
+    policy = policy_for(world.town_a, timezone.localdate())
+    text = policy.parameters.page_notice("returns")
+    assert text
+    page = html(login(client, world, "town_a").get(reverse("workforce:returns")))
+    assert f'<p data-testid="page-notice">{policy.cite("page_notices")}：{text}</p>' in page
+    assert "N0" not in page
+
+
+def test_the_returns_page_shows_no_notice_where_the_policy_sets_none(client, world):
+    from fugong.policy.services import apply_preset
+
+    apply_preset(world.county, "N4", effective_from=dt.date(2020, 1, 1))
+    page = html(login(client, world, "town_a").get(reverse("workforce:returns")))
+    assert 'data-testid="page-notice"' not in page

@@ -1,4 +1,4 @@
-"""The departments a city's task force works with (N0 块抓条保, N1 member units), as rows not code."""
+"""The departments a city's task force works with (块抓条保, the task force's member units), as rows not code."""
 
 DEFAULT_DEPARTMENTS = [
     # code, name, cross_sector, is_industry

@@ -10,7 +10,7 @@ class Department(models.Model):
     """A government department (行业主管部门, 卫健局 …), kept as data.
 
     ``cross_sector`` departments (health, development, emergency) review every firm in their region;
-    the others see only the firms whose industry department they are (N0 块抓条保).
+    the others see only the firms whose industry department they are (块抓条保).
     """
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)

@@ -40,7 +40,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "enterprise.import": {Role.TASK_FORCE, Role.TOWN},
     "enterprise.export": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR},
     "enterprise.inside.edit": {Role.TASK_FORCE, Role.TOWN, Role.ENTERPRISE},
-    # Suspending or sealing a firm by order (N0: the town may suspend or seal); workflows call
+    # Suspending or sealing a firm by order (the town may suspend or seal); workflows call
     # change_status on their own authority.
     "enterprise.status": {Role.TASK_FORCE, Role.TOWN},
     "policy.view": {Role.TASK_FORCE, Role.DEPARTMENT, Role.TOWN, Role.INSPECTOR, Role.GRID_WORKER},
@@ -76,7 +76,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "resumption.batch": {Role.TASK_FORCE},
     "resumption.early_start": {Role.TASK_FORCE},
     "resumption.certificate.revoke": {Role.TASK_FORCE},
-    # Pre-reports and checkpoint arrivals (N0 提前告知, 有序对接). Reading is scoped like every firm's
+    # Pre-reports and checkpoint arrivals (提前告知, 有序对接). Reading is scoped like every firm's
     # data: the firm and its gate see their own returners, the town its own town, the county all of it.
     "workforce.returns.view": {
         Role.TASK_FORCE,
@@ -89,11 +89,11 @@ CAPABILITIES: dict[str, set[str]] = {
     },
     # The firm reports its expected returners to its town at least the policy's lead time ahead.
     "workforce.prereport": {Role.ENTERPRISE},
-    # The town receives the lists, follows up unmatched arrivals (N0: 各镇乡要及时对接各卡口站点入诸人员信息);
+    # The town receives the lists, follows up unmatched arrivals from the checkpoints;
     # the task force oversees every town of its region.
     "workforce.arrivals": {Role.TASK_FORCE, Role.TOWN},
-    # Recording at a checkpoint: N0 has the towns staff the hand-over from the checkpoint stations
-    # (镇乡组织做好站点到属地的接驳任务), helped by their grid workers, with the task force running the
+    # Recording at a checkpoint: the towns staff the hand-over from the checkpoint stations to the
+    # town, helped by their grid workers, with the task force running the
     # city's entry stations. Police and transport staff have no role here; they work through these.
     "workforce.checkpoint": {Role.TASK_FORCE, Role.TOWN, Role.GRID_WORKER},
     # Employee files (SPEC §5). Everyone may read within their scope — an employee's scope is their
@@ -108,13 +108,13 @@ CAPABILITIES: dict[str, set[str]] = {
         Role.GATE_KEEPER,
         Role.EMPLOYEE,
     },
-    # The firm keeps its own roster (N0 一人一档 is the firm's material, checked by the town).
+    # The firm keeps its own roster (一人一档 is the firm's material, checked by the town).
     "workforce.edit": {Role.ENTERPRISE},
     # Moving a person through the return (arrival, barring, work): the firm, and the town that receives
-    # returners and follows them up (N0 返岗阶段 2．有序对接).
+    # returners and follows them up (有序对接).
     "workforce.status": {Role.ENTERPRISE, Role.TOWN},
-    # Opening and releasing in-plant isolation / buffer episodes: the firm runs them (N0 分类管理, N1
-    # 缓冲区), the town organises medical observation (N0 疫情处置), the health bureau may release before
+    # Opening and releasing in-plant isolation / buffer episodes: the firm runs them (分类管理,
+    # 缓冲区), the town organises medical observation (疫情处置), the health bureau may release before
     # the planned day — services refuse department officers of any other bureau.
     "workforce.isolation": {Role.ENTERPRISE, Role.TOWN, Role.DEPARTMENT},
     # The full ID number: the firm (it reports its people to the town by number), the town (it matches
@@ -130,7 +130,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "monitoring.alerts": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT},
     # Device tokens for temperature gates and lab systems posting batches.
     "monitoring.device": {Role.ENTERPRISE},
-    # Nucleic and antigen results (N1 七、（二））: the firm records them (single, lab Excel, lab system);
+    # Nucleic and antigen results (核酸、抗原检测): the firm records them (single, lab Excel, lab system);
     # the employee may record only their own antigen self-test (monitoring.checkin.self). The officers
     # over the firm read the due and overdue lists.
     "monitoring.tests.record": {Role.ENTERPRISE},
@@ -144,7 +144,7 @@ CAPABILITIES: dict[str, set[str]] = {
     },
     # Personal check-in links and the firm's QR poster: the firm's officer hands them out.
     "monitoring.links": {Role.ENTERPRISE},
-    # The gate (N2 双控): the gate keeper records entries, visitors and vehicles; the firm's officer may
+    # The gate (双控): the gate keeper records entries, visitors and vehicles; the firm's officer may
     # stand in. Every officer reads (read-only) the records of the firms in their scope, like every
     # firm's data; an employee does not.
     "gate.record": {Role.GATE_KEEPER, Role.ENTERPRISE},
@@ -159,7 +159,7 @@ CAPABILITIES: dict[str, set[str]] = {
     },
     # The officers' read-only records page (the firm reads its own on the gate page).
     "gate.oversee": {Role.TOWN, Role.TASK_FORCE, Role.INSPECTOR, Role.DEPARTMENT, Role.GRID_WORKER},
-    # The firm's day (N4 健康状况报告): the firm's officer confirms its own daily summary; every officer
+    # The firm's day (健康状况报告): the firm's officer confirms its own daily summary; every officer
     # reads the summaries of their scope; the town sends a confirmed summary back for correction.
     "reports.view": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT, Role.INSPECTOR},
     "reports.confirm": {Role.ENTERPRISE},

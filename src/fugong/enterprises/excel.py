@@ -114,21 +114,24 @@ class TemplateColumn:
     text: bool = False  # stored as text so that Excel does not round 18-digit codes or drop leading zeros
 
 
-def template_columns() -> list[TemplateColumn]:
+def template_columns(example_town=None) -> list[TemplateColumn]:
+    """The import columns; the example row names ``example_town`` (one the officer may register
+    firms in) so that it imports as it stands."""
     from fugong.enterprises.importing import EXAMPLE_USCC
+
+    town = example_town.name if example_town is not None else "城关镇"
+    county = example_town.parent.name if example_town is not None and example_town.parent_id else ""
 
     tag_columns = [
         TemplateColumn(_label(name), False, "填“是”或“否”，不填视为否", NO, 14, "yes_no")
         for name in OTHER_TAGS
     ]
     return [
-        TemplateColumn("单位名称", True, "与营业执照一致", "诸暨市示例机械制造有限公司", 34),
+        TemplateColumn("单位名称", True, "与营业执照一致", "示例机械制造有限公司", 34),
         TemplateColumn("统一社会信用代码", True, "18位，含校验位，请按文本填写", EXAMPLE_USCC, 22, text=True),
-        TemplateColumn("所属区", False, "区县名称；乡镇重名时必填", "诸暨市", 12),
-        TemplateColumn(
-            "所属乡镇", True, "乡镇/街道名称或区划代码，须在您的管辖范围内", "暨阳街道", 14, "towns"
-        ),
-        TemplateColumn("单位地址", True, "生产经营地址", "暨阳街道工业路88号", 34),
+        TemplateColumn("所属区", False, "区县名称；乡镇重名时必填", county, 12),
+        TemplateColumn("所属乡镇", True, "乡镇/街道名称或区划代码，须在您的管辖范围内", town, 14, "towns"),
+        TemplateColumn("单位地址", True, "生产经营地址", f"{town}工业路88号", 34),
         TemplateColumn("法定代表人", True, "", "王建国", 12),
         TemplateColumn("法定代表人电话", False, "", "13800000000", 16, text=True),
         TemplateColumn("联系人", False, "防疫负责人", "李红", 12),
@@ -154,7 +157,8 @@ def template_columns() -> list[TemplateColumn]:
 
 def import_template(towns) -> bytes:
     """A blank register to fill in: headers (required ones in red), drop-downs, and an example on a second sheet."""
-    columns = template_columns()
+    towns = list(towns)
+    columns = template_columns(towns[0] if towns else None)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = REGISTER_SHEET

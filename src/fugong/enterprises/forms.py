@@ -32,13 +32,29 @@ FIELD_GROUPS = [
             "efficiency_class",
         ],
     ),
-    (_("重点标签"), TAG_FIELDS),
+    (_("重点标签"), [*TAG_FIELDS, "local_tags"]),
 ]
+
+
+class TagsField(forms.CharField):
+    """A town's own tags for a firm, typed as one line (高新技术企业、节水标杆); the service splits
+    and checks them."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "、".join(str(v) for v in value)
+        return value
 
 
 class EnterpriseForm(forms.ModelForm):
     # Wider than the stored 18 characters: pasted codes often carry spaces that services strip.
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=40)
+    local_tags = TagsField(
+        label=_("本地标签"),
+        required=False,
+        max_length=1000,
+        help_text=_("本地政策优先审批因素所用的标签，多个用顿号、逗号或换行分隔，如：高新技术企业、节水标杆"),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

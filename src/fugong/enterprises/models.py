@@ -103,7 +103,7 @@ class Enterprise(models.Model):
     industry_class = models.ForeignKey(
         IndustryClass, verbose_name=_("所属行业"), null=True, blank=True, on_delete=models.PROTECT
     )
-    # Priority tags (N0 §复工核准, N2).
+    # Tags a policy's priority factors and essential-sector exemptions may read (``field``).
     is_essential_public_service = models.BooleanField(_("公共事业运行必需"), default=False)
     is_epidemic_supplies = models.BooleanField(_("疫情防控必需（防疫物资）"), default=False)
     is_daily_necessities = models.BooleanField(_("群众生活必需"), default=False)
@@ -111,6 +111,9 @@ class Enterprise(models.Model):
     is_listed = models.BooleanField(_("上市企业"), default=False)
     is_key_manufacturing = models.BooleanField(_("重点制造业企业"), default=False)
     is_above_size = models.BooleanField(_("规上企业"), default=False)
+    # A city's own priority classes (e.g. 高新技术企业), set by the town: a policy's priority factor may
+    # weigh a tag (``PriorityFactor.tag``).
+    local_tags = models.JSONField(_("本地标签"), default=list, blank=True)
     efficiency_class = models.CharField(
         _("亩均效益等级"), max_length=1, choices=EfficiencyClass.choices, blank=True
     )
@@ -226,7 +229,7 @@ class TeamRole(models.TextChoices):
 
 
 class PreventionTeamMember(EnterprisePart):
-    """防疫工作小组 member; N0 asks that the legal representative leads it."""
+    """防疫工作小组 member; the legal representative is expected to lead it."""
 
     name = models.CharField(_("姓名"), max_length=50)
     team_role = models.CharField(
@@ -255,7 +258,8 @@ class ZoneKind(models.TextChoices):
 
 
 class Zone(EnterprisePart):
-    """N1 四区: hard-separated production, living, logistics and waste zones."""
+    """A zone of the plant (production, living, logistics, waste …); which zones a closed-in-plant firm
+    must separate is the policy's ``closed_in_plant_zones``."""
 
     kind = models.CharField(_("区域类型"), max_length=20, choices=ZoneKind.choices)
     name = models.CharField(_("名称"), max_length=100)
@@ -278,7 +282,7 @@ class GridLevel(models.TextChoices):
 
 
 class GridUnit(EnterprisePart):
-    """Workshop → team → post; N1 makes it the smallest unit of living and working."""
+    """Workshop → team → post: the smallest unit of living and working."""
 
     parent = models.ForeignKey(
         "self",
@@ -333,7 +337,7 @@ class DormRoom(EnterprisePart):
 
 
 class CanteenSitting(EnterprisePart):
-    """A staggered meal sitting (N4 错峰就餐)."""
+    """A staggered meal sitting (错峰就餐)."""
 
     canteen = models.CharField(_("食堂"), max_length=50)
     name = models.CharField(_("批次"), max_length=50)
@@ -352,7 +356,7 @@ class CanteenSitting(EnterprisePart):
 
 
 class ShuttleRoute(EnterprisePart):
-    """A commuter bus route with fixed vehicle, driver and supervisor (N1 点对点)."""
+    """A commuter bus route with fixed vehicle, driver and supervisor (点对点)."""
 
     name = models.CharField(_("线路名称"), max_length=100)
     vehicle_plate = models.CharField(_("车牌号"), max_length=12)

@@ -37,6 +37,7 @@ from fugong.enterprises.models import (
     Zone,
     ZoneKind,
 )
+from fugong.policy.selectors import find_policy_for
 
 EDIT_CAPABILITY = "enterprise.inside.edit"
 VIEW_CAPABILITY = "enterprise.view"
@@ -176,7 +177,7 @@ def _team_rules(member: PreventionTeamMember, firm: Enterprise, problems: Proble
 
 
 def team_notices(firm: Enterprise) -> list[str]:
-    """N0: the prevention team is led by the legal representative; a reminder, never a block."""
+    """The prevention team is led by the legal representative; a reminder, never a block."""
     leader = PreventionTeamMember.objects.filter(enterprise=firm, team_role=TeamRole.LEADER).first()
     if leader is None:
         return [
@@ -214,20 +215,32 @@ def _zone_delete_rules(zone: Zone, problems: Problems) -> None:
         )
 
 
-FOUR_ZONES = (ZoneKind.PRODUCTION, ZoneKind.LIVING, ZoneKind.LOGISTICS, ZoneKind.WASTE)
+def _policy_today(firm: Enterprise):
+    """The policy in force for the firm's town today, or None where none applies."""
+    return find_policy_for(firm.town) if firm.town_id else None
 
 
 def zone_notices(firm: Enterprise) -> list[str]:
-    """N1 asks firms closed in plant to separate four zones; say which are still missing."""
+    """The zones the policy requires a closed-in-plant firm to separate (``closed_in_plant_zones``)
+    that it has not set up; nothing where the policy requires none."""
     if firm.resumption_mode != ResumptionMode.CLOSED_IN_PLANT:
         return []
+    policy = _policy_today(firm)
+    required = policy.parameters.closed_in_plant_zones if policy is not None else None
+    if not required:
+        return []
     present = set(Zone.objects.filter(enterprise=firm).values_list("kind", flat=True))
-    missing = [str(kind.label) for kind in FOUR_ZONES if kind not in present]
+    labels = dict(ZoneKind.choices)
+    missing = [str(labels.get(kind, kind)) for kind in required if kind not in present]
     if not missing:
         return []
     return [
-        gettext("封闭驻厂企业应做到生产区、生活区、物流区、废弃物处置区“四区”硬隔离，尚未设置：%(missing)s。")
-        % {"missing": "、".join(missing)}
+        gettext("%(source)s：封闭驻厂企业须硬隔离设置%(zones)s，尚未设置：%(missing)s。")
+        % {
+            "source": policy.cite("closed_in_plant_zones"),
+            "zones": "、".join(str(labels.get(kind, kind)) for kind in required),
+            "missing": "、".join(missing),
+        }
     ]
 
 
@@ -376,7 +389,7 @@ def _canteen_rules(sitting: CanteenSitting, firm: Enterprise, problems: Problems
 
 
 def _canteen_warnings(sitting: CanteenSitting, firm: Enterprise) -> list[str]:
-    """Staggered meals (N4 错峰就餐) mean sittings of one canteen should not overlap; legal, but flagged."""
+    """Staggered meals (错峰就餐) mean sittings of one canteen should not overlap; legal, but flagged."""
     overlapping = CanteenSitting.objects.filter(
         enterprise=firm, canteen=sitting.canteen, starts_at__lt=sitting.ends_at, ends_at__gt=sitting.starts_at
     ).exclude(pk=sitting.pk)
@@ -443,9 +456,23 @@ def _isolation_rules(room: IsolationRoom, firm: Enterprise, problems: Problems) 
 
 
 def isolation_notices(firm: Enterprise) -> list[str]:
-    if IsolationRoom.objects.filter(enterprise=firm).exists():
+    """Where the policy in force requires an observation point before hard-hit-area returners are
+    taken back (``observation_point_required_for_hard_hit_returners``) and the firm has none, say so,
+    citing the rule; then the policy's own words for this page, if it has any."""
+    policy = _policy_today(firm)
+    if policy is None:
         return []
-    return [gettext("尚未设置隔离室或固定隔离观察点；接收重点地区返岗人员前必须设置（N2）。")]
+    notices = []
+    required = policy.parameters.observation_point_required_for_hard_hit_returners
+    if required and not IsolationRoom.objects.filter(enterprise=firm).exists():
+        notices.append(
+            gettext("%(source)s：接收疫情较重地区返岗人员前须先设置隔离室或固定观察点，本企业尚未设置。")
+            % {"source": policy.cite("observation_point_required_for_hard_hit_returners")}
+        )
+    text = policy.parameters.page_notice("isolation_rooms")
+    if text:
+        notices.append(f"{policy.cite('page_notices')}：{text}")
+    return notices
 
 
 def _gate_rules(gate: GatePoint, firm: Enterprise, problems: Problems) -> None:

@@ -59,6 +59,11 @@ class EnterpriseWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Enterprise
         fields = [*services.EDITABLE_FIELDS, "version"]
+        extra_kwargs = {
+            "local_tags": {
+                "help_text": _("本地标签（字符串列表），供本地政策的优先审批因素使用；仅政府部门可修改。")
+            }
+        }
         # Uniqueness is checked by the service, whose messages name the firm already registered.
         validators: list = []
 

@@ -29,8 +29,9 @@ from fugong.enterprises.models import (
 )
 from fugong.regions.models import Region, RegionLevel
 
-# Registration facts and the tags that drive review priority are the government's to set (N0 块抓条保:
+# Registration facts and the tags that drive review priority are the government's to set (块抓条保:
 # the town owns its firms, the department its sector); the firm keeps its own contacts and figures.
+# ``local_tags`` are a city's own classes (高新技术企业 …) that its policy's priority factors may weigh.
 GOVERNMENT_FIELDS = [
     "name",
     "uscc",
@@ -39,8 +40,12 @@ GOVERNMENT_FIELDS = [
     "department",
     "industry_class",
     *TAG_FIELDS,
+    "local_tags",
     "efficiency_class",
 ]
+MAX_LOCAL_TAGS = 20
+MAX_TAG_LENGTH = 40  # as long as a policy's priority factor may name a tag
+_TAG_SEPARATORS = re.compile(r"[、，,；;\n\r]+")
 SELF_EDITABLE_FIELDS = [
     "legal_representative_phone",
     "prevention_lead",
@@ -137,6 +142,10 @@ def _normalize(data: dict) -> tuple[dict, dict[str, list[str]]]:
             out[name] = Decimal(str(out[name])).quantize(Decimal(1).scaleb(-places))
         except (InvalidOperation, ValueError):
             pass  # full_clean reports it with the field's own message
+    if "local_tags" in out:
+        out["local_tags"], problems = clean_local_tags(out["local_tags"])
+        if problems:
+            errors["local_tags"] = problems
     if "name" in out:
         out["name"] = normalize_name(out["name"])
     if "uscc" in out:
@@ -152,6 +161,30 @@ def _normalize(data: dict) -> tuple[dict, dict[str, list[str]]]:
             errors[name] = [_("%(field)s不存在：%(value)s") % {"field": field_label(name), "value": value}]
         out[name] = obj
     return out, errors
+
+
+def clean_local_tags(value) -> tuple[list[str], list[str]]:
+    """A town's tags for a firm as a list of distinct trimmed names (a list, or text separated by 、，；
+    or new lines), and what is wrong with them."""
+    if value in (None, ""):
+        return [], []
+    if isinstance(value, str):
+        items = _TAG_SEPARATORS.split(value)
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        items = list(value)
+    else:
+        return [], [_("%(field)s须为标签名称的列表") % {"field": field_label("local_tags")}]
+    tags = list(dict.fromkeys(t.strip() for t in items if t and t.strip()))
+    problems = []
+    long = [t for t in tags if len(t) > MAX_TAG_LENGTH]
+    if long:
+        problems.append(
+            _("%(field)s中的「%(tag)s」超过%(n)d字")
+            % {"field": field_label("local_tags"), "tag": long[0], "n": MAX_TAG_LENGTH}
+        )
+    if len(tags) > MAX_LOCAL_TAGS:
+        problems.append(_("%(field)s最多%(n)d个") % {"field": field_label("local_tags"), "n": MAX_LOCAL_TAGS})
+    return tags, problems
 
 
 def _actor_region_contains(actor, town: Region) -> bool:

@@ -20,9 +20,9 @@ from fugong.accounts.roles import require
 from fugong.audit.services import record
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
-from fugong.monitoring import access, devices, schedule, selectors, services
+from fugong.monitoring import access, devices, selectors, services
 from fugong.monitoring.models import CheckinSource, Device, DeviceKind, HealthCheckin, Symptom
-from fugong.monitoring.views import QUICK_TEMPERATURES, _errors
+from fugong.monitoring.views import QUICK_TEMPERATURES, _errors, round_context
 from fugong.policy.selectors import find_policy_for
 from fugong.workforce.models import Employee, HealthCode
 
@@ -74,16 +74,15 @@ def _checkin_form(request, employee, channel: str):
     done = None
     if request.GET.get("done", "").isdigit():
         done = HealthCheckin.objects.filter(pk=request.GET["done"], employee=employee, day=today).first()
-    rounds = schedule.checks_per_day(find_policy_for(employee.enterprise.town, today))
     taken = list(HealthCheckin.objects.filter(employee=employee, day=today).order_by("round"))
+    rounds = round_context(find_policy_for(employee.enterprise.town, today), taken)
     return None, {
         "masked_name": access.mask_name(employee.name),
         "done": done,
         "errors": errors,
         "posted": posted,
-        "rounds": rounds,
+        **rounds,
         "taken": taken,
-        "all_done": len(taken) >= rounds,
         "client_key": uuid.uuid4().hex,
         "quick": QUICK_TEMPERATURES,
         "symptoms": Symptom.choices,

@@ -77,6 +77,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "raised_at",
             "status",
             "isolation_note",
+            "policy_version",
             "acknowledged_by",
             "acknowledged_at",
             "closed_at",
@@ -242,6 +243,15 @@ class MissingRoundsViewSet(viewsets.ViewSet):
                     "enterprise_name": g["enterprise"].name,
                     "rounds": g["rounds"],
                     "due": g["due"],
+                    "windows": [
+                        {
+                            "number": w["number"],
+                            "name": w["name"],
+                            "opens": f"{w['opens']:%H:%M}",
+                            "due": f"{w['due']:%H:%M}",
+                        }
+                        for w in g["windows"]
+                    ],
                     "people": [
                         {"employee": p["employee"].pk, "name": p["employee"].name, "missing": p["missing"]}
                         for p in g["people"]

@@ -64,7 +64,7 @@ COLUMNS = [
         aliases=("采样日期时间",),
     ),
     LabColumn("检测结果", "result", "阴性或阳性", "阴性", 10, required=True, choices=("阴性", "阳性")),
-    LabColumn("检测机构", "lab", "核酸检测必填：出具报告的机构", "诸暨市人民医院", 22, aliases=("检测单位",)),
+    LabColumn("检测机构", "lab", "核酸检测必填：出具报告的机构", "市人民医院", 22, aliases=("检测单位",)),
     LabColumn("报告时间", "reported_at", "可不填；不能早于采样时间", "2022-04-10 20:00", 18),
 ]
 BY_KEY = {c.key: c for c in COLUMNS}

@@ -140,6 +140,16 @@ class Alert(models.Model):
         _("状态"), max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN, db_index=True
     )
     isolation_note = models.CharField(_("隔离处置"), max_length=300, blank=True)
+    # The policy version the alert was raised under (its threshold, its isolation rule).
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name=_("政策版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -159,7 +169,7 @@ class Alert(models.Model):
         return f"{self.get_kind_display()} {self.value}"
 
 
-# -- nucleic and antigen tests (SPEC §6, N1 七、（二）) ---------------------------------------------------------
+# -- nucleic and antigen tests (SPEC §6) ---------------------------------------------------------------------
 class TestKind(models.TextChoices):
     NUCLEIC = "nucleic", _("核酸")
     ANTIGEN = "antigen", _("抗原")

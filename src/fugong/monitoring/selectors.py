@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring import schedule
@@ -32,11 +33,14 @@ def alerts_visible_to(user, status: str | None = None):
     return qs.annotate(_order=order).order_by("_order", "-raised_at", "-id")
 
 
-def missing_rounds(
+def missing_overview(
     enterprise_or_user, day: dt.date | None = None, now: dt.datetime | None = None
-) -> list[dict]:
-    """Per firm, the people on site (at work, arrived, isolating) lacking a round that should be done
-    by ``now``: [{"enterprise", "rounds", "due", "people": [{"employee", "missing": [n, …]}]}]."""
+) -> tuple[list[dict], list[dict]]:
+    """(groups, unset). ``groups``: per firm, the people on site (at work, arrived, isolating) lacking a
+    round of its policy that is due by ``now``: [{"enterprise", "rounds" (how many), "due" [n, …],
+    "windows" (schedule.windows), "people": [{"employee", "missing": [n, …]}]}]. ``unset``: the policies
+    in force that set no rounds, with how many of the firms they cover ([{"label", "firms"}]): nobody
+    there is missing a round, and the page says why."""
     now = timezone.localtime(now or timezone.now())
     day = day or now.date()
     if isinstance(enterprise_or_user, Enterprise):
@@ -47,12 +51,19 @@ def missing_rounds(
         people = Employee.objects.visible_to(enterprise_or_user)
     resolver = PolicyResolver()
     due_by_firm = {}
+    unset: dict[str, int] = {}
     for firm in firms:
-        rounds = schedule.checks_per_day(resolver.find(firm.town, day))
+        policy = resolver.find(firm.town, day)
+        rounds = schedule.rounds_of(policy)
+        if not rounds:
+            label = policy.label if policy is not None else _("（本地区尚无现行防控政策）")
+            unset[label] = unset.get(label, 0) + 1
+            continue
         due_by_firm[firm.pk] = (rounds, schedule.rounds_due_by(rounds, day, now))
-    firm_ids = [pk for pk, (_n, due) in due_by_firm.items() if due]
+    unset_rows = [{"label": label, "firms": n} for label, n in unset.items()]
+    firm_ids = [pk for pk, (_r, due) in due_by_firm.items() if due]
     if not firm_ids:
-        return []
+        return [], unset_rows
     people = list(
         people.filter(enterprise_id__in=firm_ids, status__in=ON_SITE).order_by("enterprise_id", "name", "id")
     )
@@ -70,10 +81,30 @@ def missing_rounds(
             continue
         group = groups.setdefault(
             person.enterprise_id,
-            {"enterprise": by_pk[person.enterprise_id], "rounds": rounds, "due": due, "people": []},
+            {
+                "enterprise": by_pk[person.enterprise_id],
+                "rounds": len(rounds),
+                "due": due,
+                "windows": schedule.windows(rounds),
+                "people": [],
+            },
         )
-        group["people"].append({"employee": person, "missing": missing})
-    return list(groups.values())
+        group["people"].append(
+            {
+                "employee": person,
+                "missing": missing,
+                "labels": [schedule.round_label(rounds, n) for n in missing],
+            }
+        )
+    return list(groups.values()), unset_rows
+
+
+def missing_rounds(
+    enterprise_or_user, day: dt.date | None = None, now: dt.datetime | None = None
+) -> list[dict]:
+    """The groups of ``missing_overview``: per firm, the people on site lacking a round due by ``now``.
+    Firms whose policy sets no rounds have nobody missing."""
+    return missing_overview(enterprise_or_user, day, now)[0]
 
 
 def on_site_people(user, enterprise):

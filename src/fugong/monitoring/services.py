@@ -41,6 +41,7 @@ from fugong.resumption.notifications import notify
 from fugong.workforce.models import Employee, EmployeeStatus, HealthCode
 
 MAX_BATCH = 5000
+_UNSET = object()  # raise_alert: no policy given (None is "no policy in force")
 
 
 # -- parsing ---------------------------------------------------------------------------------------------
@@ -97,18 +98,6 @@ def parse_measured_at(value) -> dt.datetime:
     if moment > timezone.now() + dt.timedelta(minutes=10):
         raise ValidationError({"measured_at": [_("「测量时间」不能晚于现在")]})
     return moment
-
-
-def parse_round(value, rounds: int) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({"round": [_("「轮次」须为整数")]}) from None
-    if not 1 <= number <= rounds:
-        raise ValidationError({"round": [_("「轮次」须在1至%(n)s之间") % {"n": rounds}]})
-    return number
 
 
 def _same(row: HealthCheckin, temperature, symptoms, health_code) -> bool:
@@ -208,15 +197,9 @@ def record_checkin(
             raise ValidationError({"client_key": [_("该提交编号已用于另一条打卡记录")]})
     day = timezone.localdate(moment)
     policy = PolicyResolver().find(employee.enterprise.town, day)
-    rounds = schedule.checks_per_day(policy)
-    number = parse_round(round, rounds)
+    number = schedule.assign_round(policy, round, timezone.localtime(moment).time())
     taken = dict(HealthCheckin.objects.filter(employee=employee, day=day).values_list("round", "pk"))
-    if number is None:
-        free = [n for n in range(1, rounds + 1) if n not in taken]
-        if not free:
-            raise ValidationError({"round": [_("今日%(n)s轮已全部打卡") % {"n": rounds}]})
-        number = free[0]
-    elif number in taken:
+    if number in taken:
         existing = HealthCheckin.objects.get(pk=taken[number])
         if _same(existing, temp, syms, code):
             return existing, False
@@ -240,7 +223,7 @@ def record_checkin(
                 abnormal=kind is not None,
             )
             if kind is not None:
-                raise_alert(actor, employee, kind, _alert_value(temp, syms), checkin=checkin)
+                raise_alert(actor, employee, kind, _alert_value(temp, syms), checkin=checkin, policy=policy)
     except IntegrityError:
         # A concurrent retry won the race: answer its row.
         existing = HealthCheckin.objects.filter(employee=employee, day=day, round=number).first()
@@ -275,12 +258,11 @@ ISOLATE_FROM = {
 SYMPTOMATIC_KINDS = {AlertKind.FEVER, AlertKind.SYMPTOM, AlertKind.GATE_FEVER}
 
 
-def _isolation_required(employee, kind, day) -> bool:
-    """As workforce.rules does at registration: only an explicit "否" in the firm's policy on ``day``
-    switches isolation off; no policy, or the parameter unset, keeps the safe course."""
+def _isolation_required(policy, kind) -> bool:
+    """As workforce.rules does at registration: only an explicit "否" in the firm's policy switches
+    isolation off; no policy, or the parameter unset, keeps the safe course."""
     if kind not in SYMPTOMATIC_KINDS:
         return True
-    policy = PolicyResolver().find(employee.enterprise.town, day)
     return policy is None or policy.parameters.symptomatic_isolated is not False
 
 
@@ -304,15 +286,22 @@ def _isolate(actor, employee, reason, *, required: bool = True) -> str:
     return _("已转入厂内隔离观察")
 
 
-def raise_alert(actor, employee, kind, value, *, checkin=None, test=None) -> Alert:
+def raise_alert(actor, employee, kind, value, *, checkin=None, test=None, policy=_UNSET) -> Alert:
     """Open an alert for ``employee`` at once: the alert row, in-plant isolation where the person's
     status allows (the alert stands either way), an audit entry and, on commit, notices to the firm's
     enterprise officers and its town's officers. ``kind`` is an AlertKind value (fever, symptom,
-    positive_test, gate_fever); ``value`` a short text ("37.5℃", "核酸阳性")."""
+    positive_test, gate_fever); ``value`` a short text ("37.5℃", "核酸阳性"). ``policy`` is the
+    ResolvedPolicy the caller decided by (None: no policy in force); when not given, the one in force
+    for the firm's town on the reading's or sample's day. The alert records its version."""
     if kind not in AlertKind.values:
         raise ValidationError({"kind": [_("「预警类型」无效")]})
     enterprise = employee.enterprise
     value = str(value or "")[:200]
+    day = (
+        checkin.day if checkin is not None else test.sample_day if test is not None else timezone.localdate()
+    )
+    if policy is _UNSET:
+        policy = PolicyResolver().find(enterprise.town, day)
     with transaction.atomic():
         alert = Alert.objects.create(
             employee=employee,
@@ -323,16 +312,10 @@ def raise_alert(actor, employee, kind, value, *, checkin=None, test=None) -> Ale
             test=test,
             value=value,
             raised_by=actor if getattr(actor, "pk", None) else None,
+            policy_version_id=policy.version_id if policy is not None else None,
         )
         reason = _("健康预警：%(kind)s %(value)s") % {"kind": alert.get_kind_display(), "value": value}
-        day = (
-            checkin.day
-            if checkin is not None
-            else test.sample_day
-            if test is not None
-            else timezone.localdate()
-        )
-        required = _isolation_required(employee, kind, day)
+        required = _isolation_required(policy, kind)
         alert.isolation_note = _isolate(actor, employee, reason, required=required)
         alert.save(update_fields=["isolation_note"])
         record(
@@ -615,10 +598,7 @@ def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK, de
             moment = values["measured_at"]
             day = moment.astimezone(local).date()  # timezone.localdate, without its per-call look-up
             policy = resolver.find(enterprise.town, day)
-            rounds = schedule.checks_per_day(policy)
-            number = parse_round(raw.get("round"), rounds)
-            if number is None:
-                number = schedule.round_for_time(rounds, timezone.localtime(moment).time())
+            number = schedule.assign_round(policy, raw.get("round"), moment.astimezone(local).time())
             result.round = number
             key = (str(raw.get("client_key") or "").strip()[:64]) or None
             parsed.append((result, person, day, number, values, key, policy))
@@ -636,7 +616,7 @@ def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK, de
     by_key = {r.client_key: r for r in _checkins_by_client_key(keys)} if keys else {}
     pending: dict[tuple, tuple] = {}
     pending_keys: set[str] = set()
-    to_create: list[tuple[RowResult, str | None, Employee, tuple]] = []
+    to_create: list[tuple[RowResult, str | None, Employee, tuple, object]] = []
     recorder_id = actor.pk if getattr(actor, "pk", None) else None
     device_id = device.pk if device is not None else None
     saved, already = _("已保存"), _("已存在，未重复保存")
@@ -693,13 +673,14 @@ def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK, de
                     policy.version_id if policy else None,
                     kind is not None,
                 ),
+                policy,
             )
         )
     if to_create:
         try:
             with transaction.atomic():
-                ids = _insert_checkins([values for _r, _k, _p, values in to_create])
-                for (result, kind, person, values), pk in zip(to_create, ids, strict=True):
+                ids = _insert_checkins([values for _r, _k, _p, values, _pol in to_create])
+                for (result, kind, person, values, policy), pk in zip(to_create, ids, strict=True):
                     result.status, result.id, result.abnormal = "stored", pk, kind is not None
                     result.message = saved
                     if kind is not None:
@@ -710,6 +691,7 @@ def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK, de
                             kind,
                             _alert_value(row.temperature, row.symptoms),
                             checkin=row,
+                            policy=policy,
                         )
                         result.message = _("已保存，体温或症状异常，已发出预警")
                 record(
@@ -719,7 +701,7 @@ def record_bulk(actor, enterprise, rows, *, source: str = CheckinSource.BULK, de
                     after={"source": source, "stored": len(ids), "rows": len(rows)},
                 )
         except IntegrityError:
-            for result, _k, _p, _v in to_create:
+            for result, _k, _p, _v, _pol in to_create:
                 result.status, result.id, result.abnormal = "error", None, False
                 result.message = _("与同时提交的记录冲突，请重试")
     return BulkResult(results)

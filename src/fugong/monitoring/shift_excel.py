@@ -25,8 +25,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from fugong.core import crypto
 from fugong.core.excel import FORMULA_TRIGGERS, safe_cell_text
 from fugong.enterprises.excel import XLSX_CONTENT_TYPE
-from fugong.monitoring import selectors, services
+from fugong.monitoring import schedule, selectors, services
 from fugong.monitoring.models import CheckinSource, Symptom
+from fugong.policy.selectors import find_policy_for
 from fugong.workforce.models import Employee, HealthCode
 
 SHEET = "体温登记表"
@@ -114,6 +115,13 @@ def template_workbook(user, enterprise, round_number: int | None = None) -> byte
     guide.append([])
     guide.append(["症状可填：" + "、".join(str(label) for _v, label in Symptom.choices)])
     guide.append(["每行一人一轮；体温留空的行不导入。同一文件重复上传不会重复保存。"])
+    policy = find_policy_for(enterprise.town, timezone.localdate())
+    rounds = schedule.rounds_of(policy)
+    if rounds:
+        guide.append(["现行政策的检测轮次：" + schedule.describe(rounds)])
+        guide.append(["测量时间早于该轮开始时间的不能计入该轮；不填轮次的，按测量时间所在的时段计入。"])
+    else:
+        guide.append([schedule.no_rounds_message(policy)])
     guide.append(["体温达到发热标准或有症状的，系统立即发出健康预警。"])
     guide.column_dimensions["A"].width = 12
     guide.column_dimensions["B"].width = 60

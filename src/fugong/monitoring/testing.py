@@ -1,5 +1,5 @@
-"""Writing nucleic and antigen results (SPEC §6 "Tests"; N1 七、（二）"每3天组织1次全员核酸检测"、"每天企业
-自行组织1次抗原试剂检测"; N1 五、（二） the buffer zone).
+"""Writing nucleic and antigen results (SPEC §6 "Tests": the policy's test cadence, and its buffer zone
+that a negative nucleic result ends).
 
 - A sample is (employee, kind, sampled_at). Sending it again — a retry, the lab's Excel after its system —
   answers the stored row with ``created=False``; the same sample with the other result is refused: a
@@ -213,7 +213,7 @@ def _check_firm(actor, enterprise, device=None) -> None:
 # -- effects of a stored result ----------------------------------------------------------------------------
 def _release_buffer(actor, employee, row: TestResult, policy) -> str:
     """Release a person waiting in the buffer zone on a negative nucleic result where the policy asks
-    for one (N1 五、（二））; answers what happened ("" when nothing applies)."""
+    for one (``buffer_zone_requires_negative_nucleic``); answers what happened ("" when nothing applies)."""
     from fugong.workforce.services import release_episode
 
     if row.kind != TestKind.NUCLEIC or row.result != TestOutcome.NEGATIVE:
@@ -253,7 +253,9 @@ def _release_buffer(actor, employee, row: TestResult, policy) -> str:
 def _effects(actor, employee, row: TestResult, policy) -> str:
     """What a stored result sets off, inside the caller's transaction; answers a sentence for the user."""
     if row.result == TestOutcome.POSITIVE:
-        alert = raise_alert(actor, employee, AlertKind.POSITIVE_TEST, _label(row.kind, row.result), test=row)
+        alert = raise_alert(
+            actor, employee, AlertKind.POSITIVE_TEST, _label(row.kind, row.result), test=row, policy=policy
+        )
         row.alert = alert
         return _("已发出阳性预警。%(iso)s") % {"iso": alert.isolation_note}
     return _release_buffer(actor, employee, row, policy)

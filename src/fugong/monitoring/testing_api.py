@@ -1,4 +1,4 @@
-"""/api/v1/tests/, /api/v1/tests/batch/, /api/v1/tests-due/ (SPEC §6 "Tests"; N1 七、（二））.
+"""/api/v1/tests/, /api/v1/tests/batch/, /api/v1/tests-due/ (SPEC §6 "Tests").
 
 A single result carries ``client_key`` (or an ``Idempotency-Key`` header): a resend answers 200 with the
 row already stored instead of 201. The batch takes up to 5,000 results of one firm from its officer or

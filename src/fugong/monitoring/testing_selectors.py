@@ -1,5 +1,5 @@
-"""The nucleic / antigen cadence (SPEC §6; N1 七、（二）"每3天组织1次全员核酸检测"、"每天企业自行组织1次抗原试剂
-检测"), read from policy data only.
+"""The nucleic / antigen cadence (SPEC §6: ``nucleic_test_interval_days`` and ``antigen_daily``), read from
+policy data only.
 
 For a person on site (at work, arrived, in the buffer zone, isolating) and a kind: nucleic is required
 when the policy in force on the day sets ``nucleic_test_interval_days`` (N days), antigen when it sets
@@ -30,7 +30,7 @@ ON_SITE = (
 
 
 def intervals(policy) -> dict[str, int]:
-    """{kind: interval in days} that the policy requires; empty when it sets no cadence (N0)."""
+    """{kind: interval in days} that the policy requires; empty when it sets no cadence."""
     if policy is None:
         return {}
     params = policy.parameters

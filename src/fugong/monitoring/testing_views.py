@@ -1,4 +1,4 @@
-"""核酸抗原检测 (SPEC §6 "Tests"; N1 七、（二））: the firm enters single results and imports its lab's
+"""核酸抗原检测 (SPEC §6 "Tests"; the cadence is the policy's): the firm enters single results and imports its lab's
 sheet; everyone over the firm reads today's due and overdue lists and the recent results of their scope."""
 
 import uuid

@@ -26,6 +26,22 @@ from fugong.workforce.selectors import employee_for_user
 QUICK_TEMPERATURES = ["36.2", "36.4", "36.5", "36.6", "36.8", "37.0"]
 
 
+def round_context(policy, taken, now=None) -> dict:
+    """What the check-in form says about the day's rounds: each round's window, whether every round is
+    done, and — outside every window — when the next one opens; or that the policy sets no rounds."""
+    rounds = schedule.rounds_of(policy)
+    moment = timezone.localtime(now).time() if now is not None else timezone.localtime().time()
+    context = {"rounds": schedule.windows(rounds), "no_rounds": "", "not_open": "", "all_done": False}
+    if not rounds:
+        context["no_rounds"] = schedule.no_rounds_message(policy)
+        return context
+    context["all_done"] = len({c.round for c in taken}) >= len(rounds)
+    if schedule.round_for_time(rounds, moment) is None:
+        number = schedule.next_opening(rounds, moment)
+        context["not_open"] = schedule.not_open_message(policy, rounds, number)
+    return context
+
+
 def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for ms in exc.message_dict.values() for m in ms]
@@ -63,7 +79,7 @@ def checkin(request):
             return redirect(reverse("monitoring:checkin") + f"?done={row.pk}")
     done = None
     today = timezone.localdate()
-    rounds, taken = schedule.DEFAULT_CHECKS_PER_DAY, []
+    taken, rounds = [], round_context(None, [])
     if employee is not None:
         if request.GET.get("done", "").isdigit():
             done = (
@@ -71,12 +87,12 @@ def checkin(request):
                 .filter(pk=request.GET["done"], employee=employee)
                 .first()
             )
-        rounds = schedule.checks_per_day(find_policy_for(employee.enterprise.town, today))
         taken = list(
             HealthCheckin.objects.visible_to(request.user)
             .filter(employee=employee, day=today)
             .order_by("round")
         )
+        rounds = round_context(find_policy_for(employee.enterprise.town, today), taken)
     return render(
         request,
         "monitoring/checkin.html",
@@ -85,9 +101,8 @@ def checkin(request):
             "done": done,
             "errors": errors,
             "posted": posted,
-            "rounds": rounds,
+            **rounds,
             "taken": taken,
-            "all_done": len(taken) >= rounds,
             "client_key": uuid.uuid4().hex,
             "quick": QUICK_TEMPERATURES,
             "symptoms": Symptom.choices,
@@ -109,13 +124,16 @@ def _own_firm(user) -> Enterprise:
 def bulk(request):
     """批量录入: one round of the firm's people on site, a temperature per row, stored at once."""
     firm = _own_firm(request.user)
-    rounds = schedule.checks_per_day(find_policy_for(firm.town, timezone.localdate()))
-    current = schedule.round_for_time(rounds, timezone.localtime().time())
+    policy = find_policy_for(firm.town, timezone.localdate())
+    rounds = schedule.rounds_of(policy)
+    # The round whose window is open now, else the last one opened (a sheet entered late), else the first.
+    moment = timezone.localtime().time()
+    current = schedule.round_for_time(rounds, moment) or schedule.latest_opened(rounds, moment) or 1
     try:
         chosen = int(request.POST.get("round") or request.GET.get("round") or current)
     except ValueError:
         chosen = current
-    chosen = min(max(chosen, 1), rounds)
+    chosen = min(max(chosen, 1), len(rounds) or 1)
     people = list(selectors.on_site_people(request.user, firm))
     results = {}
     summary = None
@@ -155,7 +173,8 @@ def bulk(request):
         "monitoring/bulk.html",
         {
             "firm": firm,
-            "rounds": range(1, rounds + 1),
+            "rounds": schedule.windows(rounds),
+            "no_rounds": "" if rounds else schedule.no_rounds_message(policy),
             "chosen": chosen,
             "table": table,
             "summary": summary,
@@ -226,5 +245,9 @@ def alert_close(request, pk: int):
 def missing(request):
     """漏测名单: per firm, people on site lacking a round that is due by now."""
     require(request.user, "monitoring.alerts")
-    groups = selectors.missing_rounds(request.user)
-    return render(request, "monitoring/missing.html", {"groups": groups, "now": timezone.localtime()})
+    groups, unset = selectors.missing_overview(request.user)
+    return render(
+        request,
+        "monitoring/missing.html",
+        {"groups": groups, "unset": unset, "now": timezone.localtime()},
+    )

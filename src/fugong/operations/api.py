@@ -1,4 +1,4 @@
-"""The gate over the API (N2 双控): employee entries, visitors (with ``leave``) and vehicles.
+"""The gate over the API: employee entries, visitors (with ``leave``) and vehicles.
 
 Lists are scoped like every firm's data; the gate keeper and the firm's officer create. A create carries
 a ``client_key`` (or an ``Idempotency-Key`` header): a resend answers 200 with the first record instead
@@ -49,6 +49,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "health_code",
             "allowed",
             "refusal_reason",
+            "policy_version",
             "recorded_by",
         ]
         read_only_fields = fields
@@ -73,6 +74,7 @@ class VisitorSerializer(serializers.ModelSerializer):
             "time_out",
             "allowed",
             "refusal_reason",
+            "policy_version",
             "recorded_by",
         ]
         read_only_fields = fields
@@ -95,6 +97,7 @@ class VehicleSerializer(serializers.ModelSerializer):
             "at",
             "allowed",
             "refusal_reason",
+            "policy_version",
             "recorded_by",
         ]
         read_only_fields = fields

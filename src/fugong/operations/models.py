@@ -1,4 +1,5 @@
-"""The gate (N2 双控): every employee entry checked, visitors and vehicles registered, refusals kept."""
+"""The gate: every employee entry checked, visitors and vehicles registered, refusals kept, each with the
+policy version it was decided under."""
 
 from django.conf import settings
 from django.db import models
@@ -35,13 +36,24 @@ class GateRecord(models.Model):
         related_name="+",
     )
     allowed = models.BooleanField(_("放行"), default=True)
-    refusal_reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
+    # Each reason starts with the citation of the policy value it applied: room for two or three.
+    refusal_reason = models.CharField(_("拒绝原因"), max_length=1000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    # The policy version the decision followed (None when no policy was in force).
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name=_("政策版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     # A phone retrying a submission sends the same key; the second write is a no-op.
     client_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)

@@ -1,5 +1,18 @@
-"""The gate (N2 双控): each check decides at once whether a person or vehicle may enter, and a refusal is
-kept with its reason like any entry.
+"""The gate: each check decides at once whether a person or vehicle may enter, and a refusal is kept with
+its reason like any entry.
+
+The rules that rest on the policy in force for the firm's town on the day come from it alone, and every
+refusal they give starts with the citation of the value it applied (``policy.cite``):
+
+* fever — only when the policy sets ``fever_threshold_c`` (at or above it is refused; no threshold, no
+  fever refusal);
+* health code — refused when ``health_code_outcomes`` gives the colour "barred", "isolate" or "buffer";
+  a colour the policy does not name, or names "none", is let through.
+
+Every gate decision records the policy version it was taken under (``policy_version``). The person's
+status (isolating, in the buffer zone, barred, gone) keeps them out whatever the policy: it is the
+outcome of decisions already taken and cited elsewhere. A vehicle not disinfected is refused: the firm's
+own gate rule, not a policy value.
 
 Every function checks the actor's capability and scope, validates everything before writing (a bad field
 is named with its rule in Chinese, and nothing is saved), writes in one transaction with an audit entry,
@@ -18,6 +31,7 @@ from fugong.accounts.roles import require
 from fugong.audit.services import record
 from fugong.enterprises.models import Enterprise, GatePoint
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
+from fugong.policy.parameters import OUTCOME_CHOICES
 from fugong.workforce.models import Employee, EmployeeStatus, HealthCode
 from fugong.workforce.validation import normalize_phone, parse_id_number
 
@@ -25,7 +39,8 @@ CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # Loosely: a province character, the issuing letter, then 4–6 letters or digits with an optional
 # trailing 挂/学/警/港/澳/领 (blue, yellow and green new-energy plates alike).
 PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}[挂学警港澳领]?$")
-DEFAULT_FEVER_C = Decimal("37.3")
+# What a health-code outcome of the policy means at the gate: any of these keeps the person out.
+REFUSING_OUTCOMES = {"barred", "isolate", "buffer"}
 # The statuses that keep a person out of the plant (isolation, buffer zone, barred, gone).
 BLOCKING_STATUSES = {
     EmployeeStatus.ISOLATING,
@@ -113,21 +128,58 @@ def normalize_plate(value) -> str:
     return re.sub(r"[\s·•.\-]", "", str(value or "")).upper()
 
 
-def fever_threshold(enterprise, on_date=None) -> Decimal:
-    """The policy's threshold for the firm's town today; 37.3℃ where no policy sets one."""
+def gate_policy(enterprise, on_date=None):
+    """The ResolvedPolicy in force for the firm's town on the day (today by default); None without one."""
     from fugong.policy.selectors import find_policy_for
 
-    policy = find_policy_for(enterprise.town, on_date or timezone.localdate())
+    return find_policy_for(enterprise.town, on_date or timezone.localdate())
+
+
+def fever_threshold(policy) -> Decimal | None:
+    """The policy's fever threshold; None when there is no policy or it sets none (no fever rule)."""
     threshold = policy.parameters.fever_threshold_c if policy is not None else None
-    return Decimal(str(threshold)) if threshold is not None else DEFAULT_FEVER_C
+    return Decimal(str(threshold)) if threshold is not None else None
 
 
-def _fever_reason(temperature, threshold) -> str:
-    return _("体温%(t)s℃，达到发热标准（≥%(th)s℃）") % {"t": temperature, "th": threshold}
+def _fever_reason(policy, temperature, threshold) -> str:
+    return _("%(cite)s：体温%(t)s℃，达到发热标准（≥%(th)s℃），不得进入") % {
+        "cite": policy.cite("fever_threshold_c"),
+        "t": temperature,
+        "th": threshold,
+    }
 
 
-def _code_reason(code) -> str:
-    return _("健康码为%(code)s，不得进入") % {"code": HealthCode(code).label}
+def _code_reason(policy, code) -> str | None:
+    """The refusal for a health code, or None when the policy lets that colour in (or says nothing)."""
+    if policy is None or not code:
+        return None
+    outcome = policy.parameters.outcome("health_code_outcomes", code)
+    if outcome not in REFUSING_OUTCOMES:
+        return None
+    return _("%(cite)s：健康码为%(code)s（%(outcome)s），不得进入") % {
+        "cite": policy.cite("health_code_outcomes"),
+        "code": HealthCode(code).label,
+        "outcome": dict(OUTCOME_CHOICES)[outcome],
+    }
+
+
+def _health_reasons(policy, temperature, code) -> tuple[list[str], bool]:
+    """(refusal reasons, fever?) for a temperature and a health code under ``policy``."""
+    reasons = []
+    threshold = fever_threshold(policy)
+    fever = threshold is not None and temperature >= threshold
+    if fever:
+        reasons.append(_fever_reason(policy, temperature, threshold))
+    code_reason = _code_reason(policy, code)
+    if code_reason:
+        reasons.append(code_reason)
+    return reasons, fever
+
+
+def _refusal(reasons) -> str:
+    """The reasons as stored: joined, and cut to the column's length."""
+    limit = EmployeeEntry._meta.get_field("refusal_reason").max_length
+    return "；".join(reasons)[:limit]
 
 
 def _save(model, actor, client_key, build):
@@ -166,13 +218,8 @@ def record_employee_entry(
     if errors:
         raise ValidationError(errors)
 
-    reasons = []
-    threshold = fever_threshold(enterprise)
-    fever = temperature >= threshold
-    if fever:
-        reasons.append(_fever_reason(temperature, threshold))
-    if code in (HealthCode.RED, HealthCode.YELLOW):
-        reasons.append(_code_reason(code))
+    policy = gate_policy(enterprise)
+    reasons, fever = _health_reasons(policy, temperature, code)
     if employee.status in BLOCKING_STATUSES:
         reasons.append(
             _("员工状态为“%(status)s”，不得进厂") % {"status": EmployeeStatus(employee.status).label}
@@ -186,9 +233,10 @@ def record_employee_entry(
             temperature=temperature,
             health_code=code,
             allowed=not reasons,
-            refusal_reason="；".join(reasons),
+            refusal_reason=_refusal(reasons),
             recorded_by=actor,
             client_key=client_key,
+            policy_version_id=policy.version_id if policy is not None else None,
         )
         record(
             actor,
@@ -206,7 +254,7 @@ def record_employee_entry(
         if fever:
             from fugong.monitoring.services import raise_alert
 
-            raise_alert(actor, employee, "gate_fever", f"{temperature}℃")
+            raise_alert(actor, employee, "gate_fever", f"{temperature}℃", policy=policy)
         return entry
 
     return _save(EmployeeEntry, actor, client_key, build)
@@ -230,8 +278,8 @@ def record_visitor(
     gate=None,
     client_key=None,
 ) -> Visitor:
-    """A visitor at the gate (N2: 外来人员说明原因并详细登记，进入厂区前进行体温监测). A fever or a yellow or
-    red code refuses entry; the refusal is kept with its reason."""
+    """A visitor at the gate: registered with the reason for the visit and checked before entering. A
+    fever or a health code the policy bars refuses entry; the refusal is kept with its reason."""
     require(actor, "gate.record")
     _enterprise_in_scope(actor, enterprise)
     client_key = _client_key(client_key)
@@ -258,12 +306,8 @@ def record_visitor(
     if errors:
         raise ValidationError(errors)
 
-    reasons = []
-    threshold = fever_threshold(enterprise)
-    if temperature >= threshold:
-        reasons.append(_fever_reason(temperature, threshold))
-    if code in (HealthCode.RED, HealthCode.YELLOW):
-        reasons.append(_code_reason(code))
+    policy = gate_policy(enterprise)
+    reasons, _fever = _health_reasons(policy, temperature, code)
 
     def build():
         visitor = Visitor.objects.create(
@@ -278,9 +322,10 @@ def record_visitor(
             temperature=temperature,
             health_code=code,
             allowed=not reasons,
-            refusal_reason="；".join(reasons),
+            refusal_reason=_refusal(reasons),
             recorded_by=actor,
             client_key=client_key,
+            policy_version_id=policy.version_id if policy is not None else None,
         )
         record(
             actor,
@@ -337,7 +382,8 @@ def record_vehicle(
     gate=None,
     client_key=None,
 ) -> VehicleEntry:
-    """A vehicle at the gate (N2: 外来车辆…车辆实施消毒，否则一律不得进入厂区): refused unless disinfected."""
+    """A vehicle at the gate: refused unless disinfected (the firm's gate rule). The decision records the
+    policy version in force, like every gate decision."""
     require(actor, "gate.record")
     _enterprise_in_scope(actor, enterprise)
     client_key = _client_key(client_key)
@@ -370,7 +416,8 @@ def record_vehicle(
     if errors:
         raise ValidationError(errors)
 
-    reason = "" if disinfected else _("车辆未实施消毒，不得进入厂区（双控：车辆实施消毒）")
+    reason = "" if disinfected else _("车辆未实施消毒，不得进入厂区")
+    policy = gate_policy(enterprise)
 
     def build():
         vehicle = VehicleEntry.objects.create(
@@ -387,6 +434,7 @@ def record_vehicle(
             refusal_reason=reason,
             recorded_by=actor,
             client_key=client_key,
+            policy_version_id=policy.version_id if policy is not None else None,
         )
         record(
             actor,

@@ -1,4 +1,4 @@
-"""The gate keeper's phone page (N2 双控) and the officers' read-only gate records.
+"""The gate keeper's phone page and the officers' read-only gate records.
 
 Each view checks the capability, finds objects only through ``visible_to`` (a foreign row is a 404) and
 calls one service. Only masked ID numbers are rendered. Every page load carries a fresh ``client_key``

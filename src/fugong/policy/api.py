@@ -140,10 +140,12 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 
 class ChecklistDefinitionSerializer(serializers.ModelSerializer):
     items = ChecklistItemSerializer(many=True, read_only=True)
+    notice = serializers.CharField(source="notice.code", read_only=True, label="政策文件代码")
+    notice_title = serializers.CharField(source="notice.short_title", read_only=True, label="政策文件")
 
     class Meta:
         model = ChecklistDefinition
-        fields = ["key", "name", "notice", "source", "description", "items"]
+        fields = ["key", "name", "notice", "notice_title", "source", "description", "items"]
 
 
 class AreaBriefSerializer(serializers.Serializer):
@@ -170,6 +172,7 @@ class ResolvedPolicySerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     preset_key = serializers.CharField()
     parameters = serializers.DictField()
+    sources = serializers.DictField(child=serializers.CharField(), label="各参数的出处")
     risk_areas = AreaBriefSerializer(many=True)
     no_return_areas = AreaBriefSerializer(many=True)
     checklists = serializers.ListField(child=serializers.CharField())
@@ -361,6 +364,7 @@ class ResolvedPolicyViewSet(_PolicyViewMixin, viewsets.ViewSet):
             "effective_from": resolved.effective_from,
             "preset_key": resolved.preset_key,
             "parameters": resolved.parameters.to_json(),
+            "sources": {k: resolved.cite(k) for k in resolved.parameters.to_json()},
             "risk_areas": resolved.risk_areas(),
             "no_return_areas": resolved.no_return_areas(),
             "checklists": [c.key for c in resolved.checklists()],
@@ -417,8 +421,12 @@ class ChecklistDefinitionViewSet(_PolicyViewMixin, viewsets.ReadOnlyModelViewSet
 
     serializer_class = ChecklistDefinitionSerializer
     lookup_field = "key"
-    filterset_fields = ["notice"]
-    queryset = ChecklistDefinition.objects.prefetch_related("items").order_by("notice", "key")
+    filterset_fields = {"notice__code": ["exact"]}
+    queryset = (
+        ChecklistDefinition.objects.select_related("notice")
+        .prefetch_related("items")
+        .order_by("notice__code", "key")
+    )
 
 
 def register(router):

@@ -10,10 +10,22 @@ from django.utils.translation import gettext_lazy
 
 from fugong.policy.models import ChecklistDefinition, RiskLevel
 from fugong.policy.parameters import PARAMETER_SPECS, Kind, PolicyParameters, validate_parameters
-from fugong.policy.presets import preset_choices
+from fugong.policy.selectors import preset_choices
 
 BOOL_CHOICES = (("", gettext_lazy("不适用")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否")))
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+STRUCTURED_KINDS = (
+    Kind.REVIEW_CHAIN,
+    Kind.COMMITMENTS,
+    Kind.ROUNDS,
+    Kind.OUTCOMES,
+    Kind.VOCABULARY,
+    Kind.PLAN_SECTIONS,
+    Kind.FACTORS,
+    Kind.TEXTS,
+)
 
 
 def _weight_field(tag: str) -> str:
@@ -39,9 +51,11 @@ class PolicyVersionForm(forms.Form):
         help_text=gettext_lazy("不得早于今天；此前各日仍按原版本执行"),
     )
     note = forms.CharField(
-        label=gettext_lazy("修改说明"),
+        label=gettext_lazy("修改依据"),
         max_length=300,
-        help_text=gettext_lazy("写明依据的文件或会议，例如“指挥部2月20日会议纪要”"),
+        help_text=gettext_lazy(
+            "写明依据的文件文号或会议，例如“指挥部2月20日会议纪要”；修改过的参数将以此为出处"
+        ),
     )
 
     def __init__(self, *args, params: PolicyParameters | None = None, **kwargs):
@@ -49,9 +63,10 @@ class PolicyVersionForm(forms.Form):
         params = params or PolicyParameters()
         self.groups: list[dict] = []
         checklist_choices = [
-            (d.key, f"{d.name}（{d.get_notice_display()}）")
-            for d in ChecklistDefinition.objects.order_by("notice", "key")
+            (d.key, f"{d.name}（{d.notice.short_title}）")
+            for d in ChecklistDefinition.objects.select_related("notice").order_by("notice__code", "key")
         ]
+        self._document_choices = tuple((t.key, t.name) for t in params.document_types or ())
         for spec in PARAMETER_SPECS:
             value = getattr(params, spec.key)
             names = self._add_fields(spec, value, checklist_choices)
@@ -79,8 +94,13 @@ class PolicyVersionForm(forms.Form):
                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
             )
             initial = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else None
+        elif spec.kind == Kind.CHOICE:
+            field = forms.ChoiceField(**common, choices=(("", _("不适用")), *spec.choices))
+            initial = value or ""
         elif spec.kind in (Kind.CHOICES, Kind.CHECKLISTS):
             choices = spec.choices if spec.kind == Kind.CHOICES else checklist_choices
+            if spec.key == "required_application_documents":
+                choices = self._document_choices
             field = forms.MultipleChoiceField(**common, choices=choices, widget=forms.CheckboxSelectMultiple)
             initial = list(value or [])
         elif spec.kind == Kind.WEIGHTS:
@@ -91,11 +111,14 @@ class PolicyVersionForm(forms.Form):
                 self.initial.setdefault(name, (value or {}).get(tag))
                 names.append(name)
             return names
-        else:  # review chain, commitments: structured lists edited as JSON
+        else:  # review chain, commitments, rounds, vocabularies …: structured values edited as JSON
             field = forms.CharField(**common, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}))
-            initial = (
-                json.dumps([item.to_json() for item in value], ensure_ascii=False, indent=2) if value else ""
-            )
+            if not value:
+                initial = ""
+            elif isinstance(value, dict):
+                initial = json.dumps(value, ensure_ascii=False, indent=2)
+            else:
+                initial = json.dumps([item.to_json() for item in value], ensure_ascii=False, indent=2)
         self.fields[spec.key] = field
         self.initial.setdefault(spec.key, initial)
         return [spec.key]
@@ -114,7 +137,9 @@ class PolicyVersionForm(forms.Form):
             value = cleaned[spec.key]
             if spec.kind == Kind.BOOL:
                 value = {"": None, "true": True, "false": False}[value or ""]
-            elif spec.kind in (Kind.REVIEW_CHAIN, Kind.COMMITMENTS):
+            elif spec.kind == Kind.CHOICE:
+                value = value or None
+            elif spec.kind in STRUCTURED_KINDS:
                 text = (value or "").strip()
                 if not text:
                     value = None
@@ -154,11 +179,57 @@ class ApplyPresetForm(forms.Form):
         self.fields["preset"].choices = preset_choices()
 
 
+class PresetUploadForm(forms.Form):
+    """A preset file to check, preview and then load (and apply to a region from a date).
+
+    The first post carries the file; the preview page posts the same text back with ``confirm``, so
+    what is loaded is exactly what was previewed."""
+
+    file = forms.FileField(
+        label=gettext_lazy("预设文件（YAML）"),
+        required=False,
+        help_text=gettext_lazy("格式见使用说明“防控政策预设文件”；可先导出现行政策作为样例"),
+    )
+    content = forms.CharField(widget=forms.HiddenInput, required=False)
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("应用到区域（可空：只载入，不应用）"), queryset=None, required=False
+    )
+    effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=DATE_WIDGET, required=False)
+    confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions if regions is not None else self.fields["region"].queryset
+        self.fields["region"].label_from_instance = lambda r: r.name
+        self.initial.setdefault("effective_from", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None and upload.size > 2 * 1024 * 1024:
+            self.add_error("file", _("预设文件不能超过 2 MB。"))
+        elif upload is None and not cleaned.get("content"):
+            self.add_error("file", _("请选择预设文件。"))
+        if cleaned.get("region") is not None and not cleaned.get("effective_from"):
+            self.add_error("effective_from", _("应用到区域时须填写「生效日期」。"))
+        return cleaned
+
+    def file_text(self) -> bytes | str:
+        upload = self.cleaned_data.get("file")
+        return upload.read() if upload is not None else self.cleaned_data["content"]
+
+    def ready_to_confirm(self, text: str) -> None:
+        """The preview's form: the same text, now to be loaded."""
+        data = self.data.copy()
+        data["content"], data["confirm"] = text, "on"
+        self.data = data
+
+
 class _AreaForm(forms.Form):
     region_code = forms.CharField(
         label=gettext_lazy("区划代码"),
         max_length=20,
-        help_text=gettext_lazy("国家行政区划代码，如 42（湖北省）、420100 或 4201（武汉市）"),
+        help_text=gettext_lazy("国家行政区划代码，如 42（省级）、4201（市级）或 420102（县级）"),
     )
     name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
     valid_from = forms.DateField(label=gettext_lazy("起始日期"), widget=DATE_WIDGET)

@@ -17,12 +17,71 @@ class ImmutableError(Exception):
     pass
 
 
-class Notice(models.TextChoices):
-    N0 = "N0", _("N0 诸暨 2020")
-    N1 = "N1", _("N1 长春净月潭 2022")
-    N2 = "N2", _("N2 包头 2020")
-    N3 = "N3", _("N3 绍兴 2021")
-    N4 = "N4", _("N4 衡水 2020")
+class Notice(models.Model):
+    """A government notice the rules come from: a preset's values and every citation point at one."""
+
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    title = models.CharField(_("标题"), max_length=300)
+    short_title = models.CharField(_("简称"), max_length=100, help_text=_("引用时使用，如“某市复工防控方案”"))
+    issuer = models.CharField(_("发文机关"), max_length=200)
+    issued_on = models.DateField(_("发文日期"), null=True, blank=True)
+    issued_label = models.CharField(_("发文时间（原文写法）"), max_length=40, blank=True)
+    published_at = models.CharField(_("发布处"), max_length=300, blank=True)
+    text = models.TextField(_("全文"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("政策文件")
+        verbose_name_plural = _("政策文件")
+        ordering = ["issued_on", "code"]
+
+    def __str__(self) -> str:
+        return self.short_title or self.title
+
+    @property
+    def issued_display(self) -> str:
+        if self.issued_on:
+            return f"{self.issued_on.year}年{self.issued_on.month}月{self.issued_on.day}日"
+        return self.issued_label
+
+
+class Preset(models.Model):
+    """A preset file as loaded: the starting rules one notice gives a city, every value with its source."""
+
+    key = models.CharField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("政策文件"), on_delete=models.PROTECT, related_name="presets"
+    )
+    content = models.TextField(_("预设文件内容"))
+    data = models.JSONField(_("解析后的内容"), default=dict)
+    digest = models.CharField(_("内容摘要"), max_length=64)
+    shipped = models.BooleanField(_("随系统提供"), default=False)
+    loaded_at = models.DateTimeField(_("载入时间"), default=timezone.now)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("载入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("政策预设")
+        verbose_name_plural = _("政策预设")
+        ordering = ["notice__issued_on", "key"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Policy(models.Model):
@@ -73,6 +132,9 @@ class PolicyVersion(models.Model):
     parameters = models.JSONField(_("参数"), default=dict)
     preset_key = models.CharField(_("来源预设"), max_length=40, blank=True)
     note = models.CharField(_("修改说明"), max_length=300, blank=True)
+    # Where each value came from: {parameter: {"notice", "notice_title", "section", "quote", "note"}} for
+    # a value taken from a notice, {"local": true, "version", "by", "date", "basis"} for a local change.
+    provenance = models.JSONField(_("取值依据"), default=dict)
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -124,7 +186,7 @@ class RiskLevel(models.TextChoices):
     SEALED = "sealed", _("封控区")
 
 
-# 2020–21 rated areas low/medium/high; 2022 (N1) drew sealed/controlled/precaution. Rules that ask
+# 2020–21 rated areas low/medium/high; 2022 notices drew sealed/controlled/precaution. Rules that ask
 # "medium risk or worse" compare severities so that both vocabularies answer alike.
 RISK_SEVERITY = {
     RiskLevel.LOW: 1,
@@ -157,6 +219,9 @@ class DatedArea(models.Model):
     )
     name = models.CharField(_("名称"), max_length=200)
     valid_from = models.DateField(_("起始日期"))
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("政策文件"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     valid_to = models.DateField(_("截止日期（含当日）"), null=True, blank=True)
     source = models.CharField(_("依据"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
@@ -206,7 +271,7 @@ class RiskArea(DatedArea):
 
 
 class NoReturnArea(DatedArea):
-    """People who were here may not return to work while it is in force (N0: 湖北 一律不得返还)."""
+    """People who were here may not return to work while it is in force (a notice's list of hard-hit places)."""
 
     class Meta(DatedArea.Meta):
         verbose_name = _("不得返岗地区")
@@ -241,14 +306,16 @@ class DataRule(models.TextChoices):
 class ChecklistDefinition(models.Model):
     key = models.CharField(_("代码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=100)
-    notice = models.CharField(_("来源通知"), max_length=4, choices=Notice.choices)
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("来源通知"), on_delete=models.PROTECT, related_name="checklists"
+    )
     source = models.CharField(_("出处"), max_length=300, blank=True)
     description = models.TextField(_("说明"), blank=True)
 
     class Meta:
         verbose_name = _("检查清单")
         verbose_name_plural = _("检查清单")
-        ordering = ["notice", "key"]
+        ordering = ["notice__issued_on", "key"]
 
     def __str__(self) -> str:
         return self.name
@@ -288,3 +355,30 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
+
+
+class PolicyChangeRun(models.Model):
+    """The re-decision that follows a published version: how many people it moves and how far it got."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("等待执行")
+        RUNNING = "running", _("执行中")
+        DONE = "done", _("已完成")
+
+    version = models.OneToOneField(
+        PolicyVersion, verbose_name=_("政策版本"), on_delete=models.PROTECT, related_name="change_run"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("须重新判定人数"), default=0)
+    done = models.PositiveIntegerField(_("已重新判定人数"), default=0)
+    counts = models.JSONField(_("各类变化人数"), default=dict)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("政策变更后的重新判定")
+        verbose_name_plural = _("政策变更后的重新判定")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -32,6 +32,13 @@ class Kind(StrEnum):
     REVIEW_CHAIN = "review_chain"
     COMMITMENTS = "commitments"
     CHECKLISTS = "checklists"  # ChecklistDefinition keys
+    CHOICE = "choice"  # one value drawn from ``choices``
+    ROUNDS = "rounds"  # [{name, opens "HH:MM", due "HH:MM"}], in order, not overlapping
+    OUTCOMES = "outcomes"  # {key from ``choices``: one of OUTCOME_CHOICES}
+    VOCABULARY = "vocabulary"  # [{key, name}]: a list of terms the notice itself defines
+    PLAN_SECTIONS = "plan_sections"  # [{key, name, documents: [document type keys]}]
+    FACTORS = "factors"  # [{key, name, weight, and one of measure / field (+ equals) / tag}]
+    TEXTS = "texts"  # {page key from ``choices``: text shown on that page}
 
 
 SECTOR_CHOICES = (
@@ -39,55 +46,71 @@ SECTOR_CHOICES = (
     ("epidemic_supplies", gettext_lazy("疫情防控必需")),
     ("daily_necessities", gettext_lazy("群众生活必需")),
 )
-DISINFECTION_AREA_CHOICES = (
-    ("workshop", gettext_lazy("车间工作区")),
-    ("office", gettext_lazy("办公室")),
-    ("dormitory", gettext_lazy("宿舍区")),
-    ("canteen", gettext_lazy("餐厅食堂")),
-    ("isolation_site", gettext_lazy("隔离场所")),
-    ("commuter_vehicle", gettext_lazy("通勤车辆")),
-)
-DISINFECTION_ROUND_CHOICES = (
-    ("before_work", gettext_lazy("上班前")),
-    ("after_work", gettext_lazy("下班后")),
-)
-DOCUMENT_CHOICES = (
-    ("prevention_team", gettext_lazy("疫情防控工作小组名单")),
-    ("prevention_plan", gettext_lazy("疫情防控工作方案")),
-    ("production_plan", gettext_lazy("复工生产方案")),
-    ("emergency_plan", gettext_lazy("疫情防控应急预案")),
-    ("staff_roster", gettext_lazy("返岗返工人员“一人一档”")),
-    ("commitment_letter", gettext_lazy("承诺书")),
-    ("resumption_plan", gettext_lazy("复工复产工作方案")),
-    ("returning_staff_statistics", gettext_lazy("返岗员工统计明细表")),
-    ("operations_manual", gettext_lazy("防疫规范操作手册")),
-    ("risk_assessment", gettext_lazy("复工风险评估")),
-)
 RESUMPTION_MODE_CHOICES = (
     ("closed_in_plant", gettext_lazy("封闭驻厂")),
     ("point_to_point", gettext_lazy("点对点通勤")),
     ("orderly_travel", gettext_lazy("有序出行")),
 )
-# N0 §一.1 priority classes. local_share is multiplied by the share (0–1); the others count once.
-PRIORITY_TAG_CHOICES = (
-    ("preparedness", gettext_lazy("疫情防控到位")),
-    ("headcount_clarity", gettext_lazy("复工人员底数清")),
-    ("local_share", gettext_lazy("本地员工占比（按比例）")),
-    ("key_exporter", gettext_lazy("重要出口企业")),
-    ("listed", gettext_lazy("上市公司")),
-    ("key_manufacturing", gettext_lazy("重点制造业企业")),
-    ("above_size", gettext_lazy("规上企业")),
-    ("efficiency_a", gettext_lazy("亩均效益A类")),
-    ("efficiency_b", gettext_lazy("亩均效益B类")),
-    ("efficiency_c", gettext_lazy("亩均效益C类")),
-    ("efficiency_d", gettext_lazy("亩均效益D类")),
+# What a priority factor may be computed from: measures worked out from the application, or the
+# enterprise file's yes/no fields and its per-mu efficiency class. A city's own factor uses a ``tag``
+# the town puts on the enterprise file.
+PRIORITY_MEASURE_CHOICES = (
+    ("preparedness", gettext_lazy("防控准备完成度（方案、材料、承诺的完成比例）")),
+    ("headcount_clarity", gettext_lazy("复工人员底数清（返岗人员情况填写完整且合计相符）")),
+    ("local_share", gettext_lazy("本地员工占比（按比例计分）")),
+)
+PRIORITY_FIELD_CHOICES = (
+    ("is_essential_public_service", gettext_lazy("公共事业运行必需")),
+    ("is_epidemic_supplies", gettext_lazy("疫情防控必需（防疫物资）")),
+    ("is_daily_necessities", gettext_lazy("群众生活必需")),
+    ("is_key_exporter", gettext_lazy("重点外贸企业")),
+    ("is_listed", gettext_lazy("上市企业")),
+    ("is_key_manufacturing", gettext_lazy("重点制造业企业")),
+    ("is_above_size", gettext_lazy("规上企业")),
+    ("efficiency_class", gettext_lazy("亩均效益分类")),
+)
+EFFICIENCY_VALUES = ("A", "B", "C", "D")
+OUT_OF_REGION_CHOICES = (
+    ("province", gettext_lazy("省外（以企业所在省为本地）")),
+    ("prefecture", gettext_lazy("市外（以企业所在地级市为本地）")),
+    ("county", gettext_lazy("县外（以企业所在县、市、区为本地）")),
+)
+OUTCOME_CHOICES = (
+    ("barred", gettext_lazy("暂不得返岗")),
+    ("isolate", gettext_lazy("隔离观察")),
+    ("buffer", gettext_lazy("入缓冲区，核酸阴性后返岗")),
+    ("none", gettext_lazy("不受限制")),
+)
+HEALTH_CODE_CHOICES = (
+    ("red", gettext_lazy("红码")),
+    ("yellow", gettext_lazy("黄码")),
+    ("green", gettext_lazy("绿码")),
+)
+RESIDENCE_CONTROL_CHOICES = (
+    ("sealed", gettext_lazy("封控区")),
+    ("controlled", gettext_lazy("管控区")),
+    ("precaution", gettext_lazy("防范区")),
+)
+ZONE_CHOICES = (
+    ("production", gettext_lazy("生产区")),
+    ("living", gettext_lazy("生活区")),
+    ("logistics", gettext_lazy("物流区")),
+    ("waste", gettext_lazy("废弃物处置区")),
+    ("office", gettext_lazy("办公区")),
+)
+# Pages that show the policy's own words to the people using them.
+PAGE_CHOICES = (
+    ("returns", gettext_lazy("返岗报备与卡口对接页")),
+    ("roster", gettext_lazy("员工花名册页")),
+    ("resumption_form", gettext_lazy("复工申请填报页")),
+    ("isolation_rooms", gettext_lazy("隔离室设置页")),
 )
 REVIEW_MODE_CHOICES = (
     ("all", gettext_lazy("联合（全部通过，顺序不限）")),
     ("any", gettext_lazy("任一方通过")),
 )
 # Roles that can stand in a review step; departments are written "dept:<code>", and "dept:@industry"
-# means the firm's own industry department (N0 块抓条保), which differs from firm to firm.
+# means the firm's own industry department (departments answer for their sector), which differs from firm to firm.
 REVIEW_ROLES = (Role.TOWN, Role.TASK_FORCE, Role.INSPECTOR, Role.ENTERPRISE)
 INDUSTRY_DEPARTMENT = "dept:@industry"
 _DEPT_RE = re.compile(r"^dept:(@industry|[-a-zA-Z0-9_]+)$")
@@ -172,16 +195,43 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         gettext_lazy("有流行病学史且发热或有症状者送发热门诊排查，暂不得返岗"),
         Kind.BOOL,
         G_RETURN,
-        help=gettext_lazy("未设置时仍照此办理，判定依据只写政策名称；设为“否”时此类人员改为隔离观察"),
+        help=gettext_lazy("未设置或设为“否”时，此类人员按其余规则判定"),
     ),
     ParamSpec(
         "symptomatic_isolated",
         gettext_lazy("体温检测异常或有症状的员工须隔离观察"),
         Kind.BOOL,
         G_RETURN,
-        help=gettext_lazy(
-            "登记时发热或有症状、但无流行病学史的员工；未设置时仍照此办理，判定依据只写政策名称"
-        ),
+        help=gettext_lazy("登记时发热或有症状、但无流行病学史的员工；未设置时此规则不适用"),
+    ),
+    ParamSpec(
+        "out_of_region_level",
+        gettext_lazy("“外地返岗人员”的范围"),
+        Kind.CHOICE,
+        G_RETURN,
+        choices=OUT_OF_REGION_CHOICES,
+        help=gettext_lazy("从何处返回算外地：省外、地级市外或县（市、区）外"),
+    ),
+    ParamSpec(
+        "case_contact_outcome",
+        gettext_lazy("追溯期内与确诊、疑似病例密切接触者"),
+        Kind.CHOICE,
+        G_RETURN,
+        choices=OUTCOME_CHOICES,
+    ),
+    ParamSpec(
+        "health_code_outcomes",
+        gettext_lazy("健康码颜色的处置"),
+        Kind.OUTCOMES,
+        G_RETURN,
+        choices=HEALTH_CODE_CHOICES,
+    ),
+    ParamSpec(
+        "residence_control_outcomes",
+        gettext_lazy("居住地管控状态的处置"),
+        Kind.OUTCOMES,
+        G_RETURN,
+        choices=RESIDENCE_CONTROL_CHOICES,
     ),
     ParamSpec(
         "fever_threshold_c",
@@ -201,6 +251,13 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         gettext_lazy("次/日"),
         1,
         12,
+    ),
+    ParamSpec(
+        "temperature_rounds",
+        gettext_lazy("每日体温检测的轮次与时段"),
+        Kind.ROUNDS,
+        G_HEALTH,
+        help=gettext_lazy("每轮的名称、开始时间和截止时间（北京时间），按先后排列，时段不得重叠"),
     ),
     ParamSpec(
         "nucleic_test_interval_days",
@@ -233,6 +290,13 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         Kind.CHOICES,
         G_RESUME,
         choices=RESUMPTION_MODE_CHOICES,
+    ),
+    ParamSpec(
+        "closed_in_plant_zones",
+        gettext_lazy("封闭驻厂企业须硬隔离设置的分区"),
+        Kind.CHOICES,
+        G_PLACE,
+        choices=ZONE_CHOICES,
     ),
     ParamSpec(
         "max_people_per_car",
@@ -284,23 +348,37 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec(
         "disinfection_areas",
         gettext_lazy("必须消杀的区域"),
-        Kind.CHOICES,
+        Kind.VOCABULARY,
         G_DISINFECT,
-        choices=DISINFECTION_AREA_CHOICES,
+        help=gettext_lazy("每行一个区域：代码与名称，如 workshop 车间工作区"),
     ),
     ParamSpec(
         "disinfection_rounds",
         gettext_lazy("每日消杀轮次"),
-        Kind.CHOICES,
+        Kind.VOCABULARY,
         G_DISINFECT,
-        choices=DISINFECTION_ROUND_CHOICES,
+        help=gettext_lazy("每行一个轮次：代码与名称，如 before_work 上班前"),
+    ),
+    ParamSpec(
+        "document_types",
+        gettext_lazy("复工申请材料种类"),
+        Kind.VOCABULARY,
+        G_REVIEW,
+        help=gettext_lazy("企业可上传的材料种类；须提交的材料从中选择"),
     ),
     ParamSpec(
         "required_application_documents",
         gettext_lazy("复工申请须提交的材料"),
         Kind.CHOICES,
         G_REVIEW,
-        choices=DOCUMENT_CHOICES,
+        help=gettext_lazy("从本版本的「复工申请材料种类」中选择"),
+    ),
+    ParamSpec(
+        "plan_sections",
+        gettext_lazy("复工方案的章节"),
+        Kind.PLAN_SECTIONS,
+        G_REVIEW,
+        help=gettext_lazy("每一章节属于哪些材料；须提交的材料所含章节须逐项填写"),
     ),
     ParamSpec(
         "review_chain",
@@ -313,13 +391,22 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         ),
     ),
     ParamSpec(
-        "priority_weights",
-        gettext_lazy("优先审批权重"),
-        Kind.WEIGHTS,
+        "priority_factors",
+        gettext_lazy("优先审批因素与权重"),
+        Kind.FACTORS,
         G_REVIEW,
         min=0,
         max=100,
-        choices=PRIORITY_TAG_CHOICES,
+        help=gettext_lazy(
+            "每个因素取自企业档案或申请：measure（计算所得）、field（档案字段）或 tag（企业标签）"
+        ),
+    ),
+    ParamSpec(
+        "page_notices",
+        gettext_lazy("页面上向使用者展示的政策原文"),
+        Kind.TEXTS,
+        G_COMMIT,
+        choices=PAGE_CHOICES,
     ),
     ParamSpec("commitments", gettext_lazy("企业承诺事项"), Kind.COMMITMENTS, G_COMMIT),
     ParamSpec("required_checklists", gettext_lazy("必须执行的检查清单"), Kind.CHECKLISTS, G_COMMIT),
@@ -332,7 +419,7 @@ class ReviewStep:
     key: str
     name: str
     participants: tuple[str, ...]
-    mode: str = "any"  # "all": every participant must pass, in any order (N0 联合审核)
+    mode: str = "any"  # "all": every participant must pass, in any order (joint review)
 
     @property
     def is_joint(self) -> bool:
@@ -358,6 +445,55 @@ class Commitment:
 
 
 @dataclass(frozen=True)
+class Round:
+    name: str
+    opens: dt.time
+    due: dt.time
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "opens": self.opens.strftime("%H:%M"), "due": self.due.strftime("%H:%M")}
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    name: str
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "name": self.name}
+
+
+@dataclass(frozen=True)
+class PlanSectionSpec:
+    key: str
+    name: str
+    documents: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "name": self.name, "documents": list(self.documents)}
+
+
+@dataclass(frozen=True)
+class PriorityFactor:
+    """One weighted reason to review a firm first. Exactly one of ``measure``, ``field`` or ``tag``."""
+
+    key: str
+    name: str
+    weight: Decimal
+    measure: str = ""
+    field: str = ""
+    equals: str = ""
+    tag: str = ""
+
+    def to_json(self) -> dict:
+        out = {"key": self.key, "name": self.name, "weight": float(self.weight)}
+        for attr in ("measure", "field", "equals", "tag"):
+            if getattr(self, attr):
+                out[attr] = getattr(self, attr)
+        return out
+
+
+@dataclass(frozen=True)
 class PolicyParameters:
     isolation_days_out_of_region: int | None = None
     travel_history_lookback_days: int | None = None
@@ -368,24 +504,33 @@ class PolicyParameters:
     observation_point_required_for_hard_hit_returners: bool | None = None
     symptomatic_with_epi_history_barred: bool | None = None
     symptomatic_isolated: bool | None = None
+    out_of_region_level: str | None = None
+    case_contact_outcome: str | None = None
+    health_code_outcomes: dict[str, str] | None = None
+    residence_control_outcomes: dict[str, str] | None = None
     fever_threshold_c: Decimal | None = None
     temperature_checks_per_day: int | None = None
+    temperature_rounds: tuple[Round, ...] | None = None
     nucleic_test_interval_days: int | None = None
     antigen_daily: bool | None = None
     earliest_resumption_at: dt.datetime | None = None
     essential_sectors_exempt: tuple[str, ...] | None = None
     early_resumption_needs_approval: bool | None = None
     resumption_modes_allowed: tuple[str, ...] | None = None
+    closed_in_plant_zones: tuple[str, ...] | None = None
     max_people_per_car: int | None = None
     dorm_max_per_room: int | None = None
     dorm_min_area_per_person_m2: Decimal | None = None
     gathering_plan_threshold: int | None = None
     meal_group_max: int | None = None
-    disinfection_areas: tuple[str, ...] | None = None
-    disinfection_rounds: tuple[str, ...] | None = None
+    disinfection_areas: tuple[Term, ...] | None = None
+    disinfection_rounds: tuple[Term, ...] | None = None
+    document_types: tuple[Term, ...] | None = None
     required_application_documents: tuple[str, ...] | None = None
+    plan_sections: tuple[PlanSectionSpec, ...] | None = None
     review_chain: tuple[ReviewStep, ...] | None = None
-    priority_weights: dict[str, Decimal] | None = None
+    priority_factors: tuple[PriorityFactor, ...] | None = None
+    page_notices: dict[str, str] | None = None
     commitments: tuple[Commitment, ...] | None = None
     required_checklists: tuple[str, ...] | None = None
 
@@ -401,6 +546,24 @@ class PolicyParameters:
     def is_set(self, key: str) -> bool:
         return getattr(self, key) is not None
 
+    def term_name(self, key: str, term: str) -> str:
+        """The name a vocabulary parameter gives ``term`` (the key itself when the policy has none)."""
+        for item in getattr(self, key) or ():
+            if item.key == term:
+                return item.name
+        return term
+
+    def term_keys(self, key: str) -> tuple[str, ...]:
+        return tuple(item.key for item in getattr(self, key) or ())
+
+    def outcome(self, key: str, value: str) -> str | None:
+        """What an OUTCOMES parameter says for ``value`` ("barred", "isolate" …), None when unset."""
+        mapping = getattr(self, key) or {}
+        return mapping.get(value)
+
+    def page_notice(self, page: str) -> str:
+        return (self.page_notices or {}).get(page, "")
+
 
 def _to_json(spec: ParamSpec, value):
     if spec.kind == Kind.DECIMAL:
@@ -411,7 +574,16 @@ def _to_json(spec: ParamSpec, value):
         return list(value)
     if spec.kind == Kind.WEIGHTS:
         return {k: float(v) for k, v in value.items()}
-    if spec.kind in (Kind.REVIEW_CHAIN, Kind.COMMITMENTS):
+    if spec.kind in (Kind.OUTCOMES, Kind.TEXTS):
+        return dict(value)
+    if spec.kind in (
+        Kind.REVIEW_CHAIN,
+        Kind.COMMITMENTS,
+        Kind.ROUNDS,
+        Kind.VOCABULARY,
+        Kind.PLAN_SECTIONS,
+        Kind.FACTORS,
+    ):
         return [item.to_json() for item in value]
     return value
 
@@ -656,6 +828,243 @@ def _parse_commitments(spec, raw, errors):
     return tuple(out) or None
 
 
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_TERM_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+
+
+def _parse_choice(spec, raw, errors):
+    allowed = dict(spec.choices)
+    if raw not in allowed:
+        errors.add(
+            spec.key,
+            _("「%(label)s」须为以下之一：%(opts)s。")
+            % {"label": spec.label, "opts": "、".join(f"{k}（{v}）" for k, v in spec.choices)},
+        )
+        return None
+    return raw
+
+
+def _parse_rounds(spec, raw, errors):
+    try:
+        items = _as_list(raw)
+    except ValueError:
+        errors.add(spec.key, _("「%(label)s」须为轮次列表。") % {"label": spec.label})
+        return None
+    out, previous_due = [], None
+    for n, item in enumerate(items, start=1):
+        where = _("「%(label)s」第%(n)d轮") % {"label": spec.label, "n": n}
+        if not isinstance(item, dict) or set(item) - {"name", "opens", "due"}:
+            errors.add(spec.key, _("%(where)s须且仅须包含 name、opens、due。") % {"where": where})
+            return None
+        name = str(item.get("name") or "").strip()
+        times = {}
+        for part in ("opens", "due"):
+            match = _TIME_RE.match(str(item.get(part) or "").strip())
+            if not match:
+                errors.add(
+                    spec.key,
+                    _("%(where)s的 %(part)s 须为 24 小时制时间，例如 06:00。")
+                    % {"where": where, "part": part},
+                )
+                return None
+            times[part] = dt.time(int(match.group(1)), int(match.group(2)))
+        if not name or len(name) > 20:
+            errors.add(spec.key, _("%(where)s的名称 name 须为 1–20 字。") % {"where": where})
+            return None
+        if times["opens"] >= times["due"]:
+            errors.add(spec.key, _("%(where)s的开始时间须早于截止时间。") % {"where": where})
+            return None
+        if previous_due is not None and times["opens"] < previous_due:
+            errors.add(
+                spec.key, _("%(where)s的开始时间不得早于上一轮的截止时间：时段不得重叠。") % {"where": where}
+            )
+            return None
+        previous_due = times["due"]
+        out.append(Round(name, times["opens"], times["due"]))
+    return tuple(out) or None
+
+
+def _parse_outcomes(spec, raw, errors):
+    if not isinstance(raw, dict):
+        errors.add(spec.key, _("「%(label)s」须为“情形: 处置”的对照表。") % {"label": spec.label})
+        return None
+    keys, outcomes = dict(spec.choices), dict(OUTCOME_CHOICES)
+    out = {}
+    for key, value in raw.items():
+        if key not in keys:
+            errors.add(
+                spec.key,
+                _("「%(label)s」中的「%(key)s」不存在；可选：%(opts)s。")
+                % {
+                    "label": spec.label,
+                    "key": key,
+                    "opts": "、".join(f"{k}（{v}）" for k, v in spec.choices),
+                },
+            )
+        elif value not in outcomes:
+            errors.add(
+                spec.key,
+                _("「%(label)s」中「%(key)s」的处置须为以下之一：%(opts)s。")
+                % {
+                    "label": spec.label,
+                    "key": keys[key],
+                    "opts": "、".join(f"{k}（{v}）" for k, v in OUTCOME_CHOICES),
+                },
+            )
+        else:
+            out[key] = value
+    order = [k for k, _label in spec.choices]
+    return {k: out[k] for k in sorted(out, key=order.index)} or None
+
+
+def _parse_vocabulary(spec, raw, errors):
+    try:
+        items = _as_list(raw)
+    except ValueError:
+        errors.add(spec.key, _("「%(label)s」须为条目列表，每条含 key 与 name。") % {"label": spec.label})
+        return None
+    out, seen = [], set()
+    for n, item in enumerate(items, start=1):
+        where = _("「%(label)s」第%(n)d条") % {"label": spec.label, "n": n}
+        if not isinstance(item, dict) or set(item) - {"key", "name"}:
+            errors.add(spec.key, _("%(where)s须且仅须包含 key、name。") % {"where": where})
+            return None
+        key, name = str(item.get("key") or "").strip(), str(item.get("name") or "").strip()
+        if not _TERM_RE.match(key):
+            errors.add(
+                spec.key,
+                _("%(where)s的代码 key 须为字母开头的 1–40 位字母、数字、横线或下划线。") % {"where": where},
+            )
+            return None
+        if key in seen:
+            errors.add(spec.key, _("%(where)s的代码「%(key)s」重复。") % {"where": where, "key": key})
+            return None
+        if not name or len(name) > 60:
+            errors.add(spec.key, _("%(where)s的名称 name 须为 1–60 字。") % {"where": where})
+            return None
+        seen.add(key)
+        out.append(Term(key, name))
+    return tuple(out) or None
+
+
+def _parse_plan_sections(spec, raw, errors, documents):
+    try:
+        items = _as_list(raw)
+    except ValueError:
+        errors.add(spec.key, _("「%(label)s」须为章节列表。") % {"label": spec.label})
+        return None
+    out, seen = [], set()
+    for n, item in enumerate(items, start=1):
+        where = _("「%(label)s」第%(n)d章") % {"label": spec.label, "n": n}
+        if not isinstance(item, dict) or set(item) - {"key", "name", "documents"}:
+            errors.add(spec.key, _("%(where)s须且仅须包含 key、name、documents。") % {"where": where})
+            return None
+        key, name = str(item.get("key") or "").strip(), str(item.get("name") or "").strip()
+        docs = item.get("documents") or []
+        if not _TERM_RE.match(key) or key in seen:
+            errors.add(spec.key, _("%(where)s的代码 key 无效或重复。") % {"where": where})
+            return None
+        if not name or len(name) > 60:
+            errors.add(spec.key, _("%(where)s的名称 name 须为 1–60 字。") % {"where": where})
+            return None
+        if not isinstance(docs, list) or not docs:
+            errors.add(spec.key, _("%(where)s须列出所属的材料 documents。") % {"where": where})
+            return None
+        bad = [str(d) for d in docs if d not in documents]
+        if bad:
+            errors.add(
+                spec.key,
+                _("%(where)s所属的材料「%(bad)s」不在「复工申请材料种类」中。")
+                % {"where": where, "bad": "、".join(bad)},
+            )
+            return None
+        seen.add(key)
+        out.append(PlanSectionSpec(key, name, tuple(docs)))
+    return tuple(out) or None
+
+
+def _parse_factors(spec, raw, errors):
+    try:
+        items = _as_list(raw)
+    except ValueError:
+        errors.add(spec.key, _("「%(label)s」须为因素列表。") % {"label": spec.label})
+        return None
+    out, seen = [], set()
+    measures, fields = dict(PRIORITY_MEASURE_CHOICES), dict(PRIORITY_FIELD_CHOICES)
+    for n, item in enumerate(items, start=1):
+        where = _("「%(label)s」第%(n)d项") % {"label": spec.label, "n": n}
+        allowed = {"key", "name", "weight", "measure", "field", "equals", "tag"}
+        if not isinstance(item, dict) or set(item) - allowed:
+            errors.add(
+                spec.key,
+                _("%(where)s只能包含 key、name、weight、measure、field、equals、tag。") % {"where": where},
+            )
+            return None
+        key, name = str(item.get("key") or "").strip(), str(item.get("name") or "").strip()
+        measure, field_ = str(item.get("measure") or ""), str(item.get("field") or "")
+        equals, tag = str(item.get("equals") or ""), str(item.get("tag") or "").strip()
+        problems = []
+        if not _TERM_RE.match(key) or key in seen:
+            problems.append(_("代码 key 无效或重复"))
+        if not name or len(name) > 60:
+            problems.append(_("名称 name 须为 1–60 字"))
+        try:
+            weight = _parse_decimal(
+                ParamSpec(spec.key, spec.label, Kind.DECIMAL, spec.group, "", spec.min, spec.max, 2),
+                item.get("weight"),
+            )
+        except (ValueError, TypeError):
+            weight = None
+            problems.append(
+                _("权重 weight 须为 %(min)s 至 %(max)s 之间、最多两位小数的数值")
+                % {"min": spec.min, "max": spec.max}
+            )
+        if sum(bool(x) for x in (measure, field_, tag)) != 1:
+            problems.append(_("须且仅须指定 measure、field、tag 之一"))
+        elif measure and measure not in measures:
+            problems.append(_("measure 须为以下之一：%(opts)s") % {"opts": "、".join(measures)})
+        elif field_ and field_ not in fields:
+            problems.append(_("field 须为以下之一：%(opts)s") % {"opts": "、".join(fields)})
+        elif field_ == "efficiency_class" and equals not in EFFICIENCY_VALUES:
+            problems.append(_("按亩均效益分类计分时 equals 须为 A、B、C 或 D"))
+        elif equals and field_ != "efficiency_class":
+            problems.append(_("equals 只用于 efficiency_class"))
+        elif tag and len(tag) > 40:
+            problems.append(_("标签 tag 不能超过 40 字"))
+        if problems:
+            errors.add(spec.key, f"{where}：{'；'.join(str(p) for p in problems)}。")
+            continue
+        seen.add(key)
+        out.append(PriorityFactor(key, name, weight, measure, field_, equals, tag))
+    return tuple(out) or None
+
+
+def _parse_texts(spec, raw, errors):
+    if not isinstance(raw, dict):
+        errors.add(spec.key, _("「%(label)s」须为“页面: 文字”的对照表。") % {"label": spec.label})
+        return None
+    pages = dict(spec.choices)
+    out = {}
+    for key, text in raw.items():
+        text = str(text or "").strip()
+        if key not in pages:
+            errors.add(
+                spec.key,
+                _("「%(label)s」中的页面「%(key)s」不存在；可选：%(opts)s。")
+                % {"label": spec.label, "key": key, "opts": "、".join(pages)},
+            )
+        elif not text or len(text) > 1000:
+            errors.add(
+                spec.key,
+                _("「%(label)s」中「%(page)s」的文字须为 1–1000 字。")
+                % {"label": spec.label, "page": pages[key]},
+            )
+        else:
+            out[key] = text
+    order = [k for k, _label in spec.choices]
+    return {k: out[k] for k in sorted(out, key=order.index)} or None
+
+
 def parse_parameters(data) -> PolicyParameters:
     """Typed parameters from stored or submitted JSON; ValidationError {key: [Chinese message]} otherwise.
 
@@ -682,8 +1091,29 @@ def parse_parameters(data) -> PolicyParameters:
                 values[spec.key] = _parse_bool(raw)
             elif spec.kind == Kind.DATETIME:
                 values[spec.key] = _parse_datetime(raw)
+            elif spec.kind == Kind.CHOICES and spec.key == "required_application_documents":
+                types = values.get("document_types") or ()
+                dynamic = ParamSpec(
+                    spec.key, spec.label, spec.kind, spec.group, choices=tuple((t.key, t.name) for t in types)
+                )
+                values[spec.key] = _parse_choices(dynamic, raw, errors)
             elif spec.kind == Kind.CHOICES:
                 values[spec.key] = _parse_choices(spec, raw, errors)
+            elif spec.kind == Kind.CHOICE:
+                values[spec.key] = _parse_choice(spec, raw, errors)
+            elif spec.kind == Kind.ROUNDS:
+                values[spec.key] = _parse_rounds(spec, raw, errors)
+            elif spec.kind == Kind.OUTCOMES:
+                values[spec.key] = _parse_outcomes(spec, raw, errors)
+            elif spec.kind == Kind.VOCABULARY:
+                values[spec.key] = _parse_vocabulary(spec, raw, errors)
+            elif spec.kind == Kind.PLAN_SECTIONS:
+                types = {t.key for t in values.get("document_types") or ()}
+                values[spec.key] = _parse_plan_sections(spec, raw, errors, types)
+            elif spec.kind == Kind.FACTORS:
+                values[spec.key] = _parse_factors(spec, raw, errors)
+            elif spec.kind == Kind.TEXTS:
+                values[spec.key] = _parse_texts(spec, raw, errors)
             elif spec.kind == Kind.CHECKLISTS:
                 values[spec.key] = _parse_checklists(spec, raw, errors)
             elif spec.kind == Kind.WEIGHTS:
@@ -703,9 +1133,21 @@ def parse_parameters(data) -> PolicyParameters:
                 "other": SPECS_BY_KEY["earliest_resumption_at"].label,
             },
         )
+    rounds, checks = values.get("temperature_rounds"), values.get("temperature_checks_per_day")
+    if rounds and checks and len(rounds) < checks:
+        errors.add(
+            "temperature_rounds",
+            _("「%(label)s」只有%(n)d轮，少于「%(other)s」的%(checks)d次。")
+            % {
+                "label": SPECS_BY_KEY["temperature_rounds"].label,
+                "n": len(rounds),
+                "other": SPECS_BY_KEY["temperature_checks_per_day"].label,
+                "checks": checks,
+            },
+        )
     if errors.by_key:
         raise ValidationError(errors.by_key)
-    return PolicyParameters(**values)
+    return PolicyParameters(**{k: v for k, v in values.items() if v is not None})
 
 
 def _kind_message(spec: ParamSpec) -> str:
@@ -779,10 +1221,28 @@ def participant_label(token: str) -> str:
         return token
 
 
-def display_value(spec: ParamSpec, value) -> str:
-    """One line for pages and diffs; "不适用" when the notice does not set it."""
+def display_value(spec: ParamSpec, value, params: "PolicyParameters | None" = None) -> str:
+    """One line for pages and diffs; "不适用" when the notice does not set it. ``params`` names the
+    terms a parameter draws from another one of the same version (the required documents)."""
     if value is None:
         return _("不适用")
+    if spec.key == "required_application_documents" and params is not None:
+        return "、".join(params.term_name("document_types", v) for v in value)
+    if spec.kind == Kind.CHOICE:
+        return choice_label(spec, value)
+    if spec.kind == Kind.ROUNDS:
+        return "；".join(f"{r.name} {r.opens:%H:%M}–{r.due:%H:%M}" for r in value)
+    if spec.kind == Kind.OUTCOMES:
+        outcomes = dict(OUTCOME_CHOICES)
+        return "；".join(f"{choice_label(spec, k)}：{outcomes[v]}" for k, v in value.items())
+    if spec.kind == Kind.VOCABULARY:
+        return "、".join(t.name for t in value)
+    if spec.kind == Kind.PLAN_SECTIONS:
+        return "、".join(t.name for t in value)
+    if spec.kind == Kind.FACTORS:
+        return "；".join(f"{f.name} {_fmt(f.weight)}" for f in value)
+    if spec.kind == Kind.TEXTS:
+        return "；".join(f"{choice_label(spec, k)}：{v}" for k, v in value.items())
     if spec.kind == Kind.BOOL:
         return _("是") if value else _("否")
     if spec.kind == Kind.DATETIME:
@@ -824,6 +1284,8 @@ def _detail(spec: ParamSpec, value) -> list[dict] | None:
         return [{"code": c.code, "group": c.group, "text": c.text} for c in value]
     if spec.kind == Kind.WEIGHTS:
         return [{"label": choice_label(spec, k), "weight": _fmt(v)} for k, v in value.items()]
+    if spec.kind == Kind.FACTORS:
+        return [{"label": f.name, "weight": _fmt(f.weight)} for f in value]
     if spec.kind == Kind.CHECKLISTS:
         from fugong.policy.models import ChecklistDefinition
 
@@ -846,7 +1308,7 @@ def parameter_rows(params: PolicyParameters) -> list[dict]:
                 "kind": str(s.kind),
                 "value": value,
                 "help": s.help,
-                "display": display_value(s, value),
+                "display": display_value(s, value, params),
                 "detail": _detail(s, value),
             }
         )
@@ -865,8 +1327,8 @@ def diff_parameters(old: PolicyParameters | None, new: PolicyParameters) -> list
                     "key": s.key,
                     "label": s.label,
                     "unit": s.unit if after is not None else "",
-                    "before": display_value(s, before),
-                    "after": display_value(s, after),
+                    "before": display_value(s, before, old),
+                    "after": display_value(s, after, new),
                 }
             )
     return rows

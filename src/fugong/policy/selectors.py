@@ -25,8 +25,10 @@ from fugong.policy.models import (
     RISK_SEVERITY,
     ChecklistDefinition,
     NoReturnArea,
+    Notice,
     Policy,
     PolicyVersion,
+    Preset,
     RiskArea,
 )
 from fugong.policy.parameters import PolicyParameters, parse_parameters
@@ -56,6 +58,71 @@ def _path_codes(path: str) -> list[str]:
     return [c for c in path.split("/") if c]
 
 
+# -- presets and citations -----------------------------------------------------------------------------
+
+
+class UnknownPreset(LookupError):
+    pass
+
+
+def get_preset(key: str) -> Preset:
+    """A loaded preset by its key (e.g. "city_2026"), any case, or by its notice's code."""
+    key = (key or "").strip()
+    if not key:
+        raise UnknownPreset(key)
+    preset = (
+        Preset.objects.select_related("notice").filter(key__iexact=key).first()
+        or Preset.objects.select_related("notice").filter(notice__code__iexact=key).order_by("key").first()
+    )
+    if preset is None:
+        raise UnknownPreset(key)
+    return preset
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    return [
+        (p.key, f"{p.name}（{p.notice.issued_display}）") for p in Preset.objects.select_related("notice")
+    ]
+
+
+def cn_day(value) -> str:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def citation(entry: dict | None, fallback: str = "") -> str:
+    """Where a value came from, as people cite it: 《通知简称》章节, or the local version and its basis."""
+    if not entry:
+        return fallback
+    if entry.get("local"):
+        by = f"{entry['by']}" if entry.get("by") else ""
+        return _("%(policy)s第%(n)s版（%(date)s%(by)s修改，依据：%(basis)s）") % {
+            "policy": entry.get("policy", ""),
+            "n": entry.get("version", ""),
+            "date": cn_day(entry["date"]) if entry.get("date") else "",
+            "by": by,
+            "basis": entry.get("basis", ""),
+        }
+    title = entry.get("notice_title") or _notice_title(entry.get("notice", ""))
+    section = entry.get("section") or _("（预设取值，见说明）")
+    return f"《{title}》{section}" if title else section
+
+
+def area_citation(area) -> str:
+    """Why an area is registered: 《通知简称》章节 for one a preset brought, else the basis typed in."""
+    if area.notice_id:
+        return f"《{area.notice.short_title}》{area.source}"
+    return area.source
+
+
+def _notice_title(code: str) -> str:
+    if not code:
+        return ""
+    notice = Notice.objects.filter(code=code).only("short_title").first()
+    return notice.short_title if notice else code
+
+
 @dataclass(frozen=True)
 class ResolvedPolicy:
     """The policy in force for one region on one date.
@@ -79,6 +146,8 @@ class ResolvedPolicy:
     effective_from: dt.date
     preset_key: str
     parameters: PolicyParameters
+    # {parameter: where its value came from} (PolicyVersion.provenance)
+    provenance: dict
     # Policies of the region and its ancestors, nearest first: risk and no-return areas come from all.
     chain_policy_ids: tuple[int, ...]
     _memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -91,6 +160,24 @@ class ResolvedPolicy:
     @property
     def inherited(self) -> bool:
         return self.source_region_id != self.region_id
+
+    @property
+    def label(self) -> str:
+        """How a reason names the policy itself: 「某市复工复产防控政策」第2版."""
+        return _("%(name)s第%(n)d版") % {"name": self.policy_name, "n": self.version_number}
+
+    def source_of(self, key: str) -> dict | None:
+        return self.provenance.get(key) if self.parameters.is_set(key) else None
+
+    def cite(self, key: str) -> str:
+        """Where the value of ``key`` in force came from — the notice and section it was loaded from, or
+        the local version, date, person and basis of the change. Only a set parameter has a source:
+        an unset one cites the policy version itself."""
+        return citation(self.source_of(key), self.label) or self.label
+
+    def quote(self, key: str) -> str:
+        entry = self.source_of(key) or {}
+        return entry.get("quote", "")
 
     # -- risk and no-return areas ------------------------------------------------------------------
 
@@ -177,20 +264,21 @@ class ResolvedPolicy:
 
     def may_resume_at(self, moment: dt.datetime, sectors=()) -> bool:
         """Whether a firm with the given sector tags may start at ``moment`` under the earliest-date rule
-        (N2); early starts approved by the task force are the application workflow's business."""
+        ; early starts approved by the task force are the application workflow's business."""
         earliest = self.parameters.earliest_resumption_at
         if earliest is None or moment >= earliest:
             return True
         return bool(set(sectors) & set(self.parameters.essential_sectors_exempt or ()))
 
     def priority_score(self, factors: dict) -> Decimal:
-        """Σ weight × factor over the policy's priority tags; a factor is True/False or a 0–1 share."""
+        """Σ weight × factor over the policy's priority factors, by key; a factor is True/False or a
+        0–1 share."""
         total = Decimal("0")
-        for tag, weight in (self.parameters.priority_weights or {}).items():
-            value = factors.get(tag)
+        for factor in self.parameters.priority_factors or ():
+            value = factors.get(factor.key)
             if value is None or value is False:
                 continue
-            total += weight * (Decimal("1") if value is True else Decimal(str(value)))
+            total += factor.weight * (Decimal("1") if value is True else Decimal(str(value)))
         return total
 
 
@@ -227,6 +315,7 @@ def _resolve(region: Region, on_date: dt.date) -> ResolvedPolicy | None:
         effective_from=version.effective_from,
         preset_key=version.preset_key,
         parameters=parse_parameters(version.parameters),
+        provenance=version.provenance or {},
         chain_policy_ids=tuple(chain),
     )
 
@@ -321,7 +410,7 @@ def version_timeline(policy: Policy) -> list[dict]:
     """Every version newest first with what changed from the one before it, for the history page."""
     from fugong.policy.parameters import diff_parameters, parameter_rows
 
-    versions = list(policy.versions.select_related("created_by").order_by("number"))
+    versions = list(policy.versions.select_related("created_by", "change_run").order_by("number"))
     rows, previous = [], None
     for v in versions:
         rows.append(
@@ -329,6 +418,7 @@ def version_timeline(policy: Policy) -> list[dict]:
                 "version": v,
                 "params": v.params,
                 "changes": diff_parameters(previous, v.params),
+                "run": getattr(v, "change_run", None),
                 "rows": parameter_rows(v.params),
             }
         )

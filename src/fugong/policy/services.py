@@ -10,7 +10,7 @@ publish: the form carries the version it was based on, and a newer one makes the
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,22 +18,18 @@ from django.utils.translation import gettext as _
 from fugong.audit.services import diff, record, snapshot
 from fugong.policy.divisions import normalize_division_code
 from fugong.policy.models import (
-    ChecklistDefinition,
-    ChecklistItem,
     NoReturnArea,
     Policy,
     PolicyVersion,
     RiskArea,
     RiskLevel,
 )
-from fugong.policy.parameters import PolicyParameters, validate_parameters
-from fugong.policy.presets import CHECKLISTS_BY_KEY, PRESETS, UnknownPreset, get_preset
-from fugong.policy.seeding import sync_checklists
-from fugong.policy.selectors import can_create_policy_for, can_edit_policy
+from fugong.policy.parameters import SPECS_BY_KEY, PolicyParameters, validate_parameters
+from fugong.policy.selectors import can_edit_policy
 from fugong.policy.signals import risk_areas_changed
 from fugong.regions.models import Region
 
-AREA_FIELDS = ["policy", "region_code", "region", "name", "valid_from", "valid_to", "source"]
+AREA_FIELDS = ["policy", "region_code", "region", "name", "valid_from", "valid_to", "notice", "source"]
 
 
 class PolicyConflict(ValidationError):
@@ -55,19 +51,6 @@ def _as_region(region) -> Region:
         raise ValidationError({"region": [_("区划代码「%(code)s」不存在。") % {"code": region}]}) from exc
 
 
-# -- checklists ---------------------------------------------------------------------------------------
-
-
-def ensure_checklists(keys=None) -> list[ChecklistDefinition]:
-    """The named checklist definitions (all known ones when ``keys`` is None), created from the notice
-    data where missing."""
-    keys = list(CHECKLISTS_BY_KEY) if keys is None else list(keys)
-    data = [CHECKLISTS_BY_KEY[k] for k in keys if k in CHECKLISTS_BY_KEY]
-    with transaction.atomic():
-        sync_checklists(ChecklistDefinition, ChecklistItem, data)
-    return list(ChecklistDefinition.objects.filter(key__in=keys))
-
-
 # -- versions -------------------------------------------------------------------------------------------
 
 
@@ -81,6 +64,37 @@ def _version_picture(version: PolicyVersion | None, params: PolicyParameters | N
     }
 
 
+def _provenance(policy, latest, stored: dict, given: dict | None, actor, note: str, effective_from) -> dict:
+    given = given or {}
+    previous = latest.parameters if latest else {}
+    previous_sources = latest.provenance if latest else {}
+    changed = [k for k in stored if k not in given and previous.get(k) != stored[k]]
+    if changed and not note:
+        raise ValidationError(
+            {
+                "note": [
+                    _(
+                        "修改了参数（%(keys)s），须在「修改依据」中写明文件文号或修改理由：每个取值都要有出处。"
+                    )
+                    % {"keys": "、".join(str(SPECS_BY_KEY[k].label) for k in changed)}
+                ]
+            }
+        )
+    by = getattr(actor, "display_name", "") if getattr(actor, "pk", None) else ""
+    local = {
+        "local": True,
+        "policy": policy.name,
+        "version": policy.latest_number + 1,
+        "by": by,
+        "date": timezone.localdate().isoformat(),
+        "basis": note,
+    }
+    return {
+        k: given.get(k) or (dict(local) if k in changed else previous_sources.get(k, dict(local)))
+        for k in stored
+    }
+
+
 def create_version(
     policy: Policy,
     parameters: dict | PolicyParameters,
@@ -91,11 +105,16 @@ def create_version(
     note: str = "",
     preset_key: str = "",
     allow_past: bool = False,
+    provenance: dict | None = None,
 ) -> PolicyVersion:
     """Publish a new version of ``policy`` in force from ``effective_from``.
 
     ``based_on`` is the version number the editor started from; if someone published since, this
     raises PolicyConflict and nothing is saved. ValidationError messages name the field in Chinese.
+
+    Every value keeps its source: ``provenance`` gives it for a preset being applied; otherwise a value
+    equal to the previous version's keeps that version's source, and a changed value is a local change
+    whose basis is ``note`` (a document number or a stated reason), which is then required.
     """
     _check_can_edit(actor, policy)
     data = parameters.to_json() if isinstance(parameters, PolicyParameters) else parameters
@@ -148,11 +167,14 @@ def create_version(
                 raise ValidationError(
                     {"parameters": [_("参数与第%(n)d版完全相同，无需发布新版本。") % {"n": latest.number}]}
                 )
+        stored = params.to_json()
+        sources = _provenance(locked, latest, stored, provenance, actor, note, effective_from)
         version = PolicyVersion.objects.create(
             policy=locked,
             number=locked.latest_number + 1,
             effective_from=effective_from,
-            parameters=params.to_json(),
+            parameters=stored,
+            provenance=sources,
             preset_key=preset_key,
             note=note,
             created_by=actor if getattr(actor, "pk", None) else None,
@@ -169,6 +191,9 @@ def create_version(
                 before["parameters"][key] = latest.parameters[key]
                 after["parameters"][key] = None
         record(actor, "policy.version.create", version, before=before, after=after, note=note)
+        from fugong.policy.impact import start_redecision  # the rules it runs import this module
+
+        start_redecision(version)
     policy.latest_number = version.number
     return version
 
@@ -177,112 +202,10 @@ def create_version(
 
 
 def apply_preset(region, preset_key: str, actor=None, effective_from: dt.date | None = None) -> Policy:
-    """Give ``region`` (a Region or its code) the rules of a notice preset from ``effective_from``
-    (today when omitted): a new policy with version 1, or a new version of the region's policy.
+    """See ``fugong.policy.loading.apply_preset``."""
+    from fugong.policy.loading import apply_preset as apply
 
-    A new policy may start on a past date — that is how a city's history is loaded. Running it again
-    with the same preset and date changes nothing.
-    """
-    region = _as_region(region)
-    try:
-        preset = get_preset(preset_key)
-    except UnknownPreset as exc:
-        raise ValidationError(
-            {
-                "preset_key": [
-                    _("预设「%(key)s」不存在；可选：%(keys)s。")
-                    % {"key": preset_key, "keys": "、".join(PRESETS)}
-                ]
-            }
-        ) from exc
-    effective_from = effective_from or timezone.localdate()
-    if actor is not None and not can_create_policy_for(actor, region):
-        raise PermissionDenied(_("您无权为「%(region)s」设置防控政策。") % {"region": region.name})
-    ensure_checklists(preset["parameters"].get("required_checklists", []))
-    params = validate_parameters(preset["parameters"])
-
-    with transaction.atomic():
-        policy = Policy.objects.select_for_update().filter(region=region).first()
-        if policy is None:
-            try:
-                with transaction.atomic():
-                    policy = Policy.objects.create(
-                        region=region,
-                        name=_("%(region)s复工复产防控政策") % {"region": region.name},
-                        preset_key=preset["key"],
-                        created_by=actor if getattr(actor, "pk", None) else None,
-                    )
-            except IntegrityError as exc:
-                # Two officers applying a preset to the same region at once: the second one loses.
-                raise ValidationError(
-                    {
-                        "region": [
-                            _("「%(region)s」的政策刚刚已由他人设置，请刷新后在其基础上修改。")
-                            % {"region": region.name}
-                        ]
-                    }
-                ) from exc
-            record(
-                actor,
-                "policy.create",
-                policy,
-                after=snapshot(policy, ["region", "name", "preset_key"]),
-                note=_("应用预设 %(key)s") % {"key": preset["key"]},
-            )
-            create_version(
-                policy,
-                params,
-                effective_from=effective_from,
-                based_on=0,
-                actor=actor,
-                note=_("应用预设：%(name)s") % {"name": preset["name"]},
-                preset_key=preset["key"],
-                allow_past=True,
-            )
-        else:
-            latest = policy.latest_version()
-            same = (
-                latest is not None
-                and latest.preset_key == preset["key"]
-                and latest.effective_from == effective_from
-                and latest.params == params
-            )
-            if not same:
-                create_version(
-                    policy,
-                    params,
-                    effective_from=effective_from,
-                    based_on=policy.latest_number,
-                    actor=actor,
-                    note=_("应用预设：%(name)s") % {"name": preset["name"]},
-                    preset_key=preset["key"],
-                )
-        for area in preset.get("risk_areas", []):
-            if not _overlapping(
-                RiskArea, policy, normalize_division_code(area["region_code"]), effective_from, None
-            ):
-                add_risk_area(
-                    policy,
-                    region_code=area["region_code"],
-                    name=area["name"],
-                    level=area["level"],
-                    valid_from=effective_from,
-                    source=area.get("source", ""),
-                    actor=actor,
-                )
-        for area in preset.get("no_return_areas", []):
-            if not _overlapping(
-                NoReturnArea, policy, normalize_division_code(area["region_code"]), effective_from, None
-            ):
-                add_no_return_area(
-                    policy,
-                    region_code=area["region_code"],
-                    name=area["name"],
-                    valid_from=effective_from,
-                    source=area.get("source", ""),
-                    actor=actor,
-                )
-    return policy
+    return apply(region, preset_key, actor=actor, effective_from=effective_from)
 
 
 # -- risk areas and no-return areas --------------------------------------------------------------------
@@ -306,7 +229,7 @@ def _clean_area(region_code, name, valid_from, valid_to, source) -> tuple[str, s
         errors["region_code"] = exc.messages
     name = (name or "").strip()
     if not name:
-        errors["name"] = [_("「名称」不能为空，例如“湖北省”。")]
+        errors["name"] = [_("「名称」不能为空，例如“某某省”。")]
     elif len(name) > 200:
         errors["name"] = [_("「名称」不能超过 200 字。")]
     if valid_from is None:
@@ -327,7 +250,9 @@ def _announce_area_change(policy, code) -> None:
     transaction.on_commit(lambda: risk_areas_changed.send(sender=Policy, policy=policy, region_codes=[code]))
 
 
-def _add_area(model, action, policy, actor, *, region_code, name, valid_from, valid_to, source, **extra):
+def _add_area(
+    model, action, policy, actor, *, region_code, name, valid_from, valid_to, source, notice=None, **extra
+):
     _check_can_edit(actor, policy)
     code, name, source = _clean_area(region_code, name, valid_from, valid_to, source)
     with transaction.atomic():
@@ -352,6 +277,7 @@ def _add_area(model, action, policy, actor, *, region_code, name, valid_from, va
             valid_from=valid_from,
             valid_to=valid_to,
             source=source,
+            notice=notice,
             created_by=actor if getattr(actor, "pk", None) else None,
             **extra,
         )
@@ -369,6 +295,7 @@ def add_risk_area(
     valid_from: dt.date,
     valid_to: dt.date | None = None,
     source: str = "",
+    notice=None,
     actor=None,
 ) -> RiskArea:
     """Register a risk area (a division code and all below it) from ``valid_from`` to ``valid_to``
@@ -392,6 +319,7 @@ def add_risk_area(
         valid_from=valid_from,
         valid_to=valid_to,
         source=source,
+        notice=notice,
         level=level,
     )
 
@@ -404,6 +332,7 @@ def add_no_return_area(
     valid_from: dt.date,
     valid_to: dt.date | None = None,
     source: str = "",
+    notice=None,
     actor=None,
 ) -> NoReturnArea:
     return _add_area(
@@ -416,6 +345,7 @@ def add_no_return_area(
         valid_from=valid_from,
         valid_to=valid_to,
         source=source,
+        notice=notice,
     )
 
 

@@ -1,35 +1,49 @@
 """Policy pages: read for officers of the region and below, edits for the task force that governs it."""
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fugong.accounts.roles import require
+from fugong.accounts.roles import can, require
+from fugong.audit.services import record
 from fugong.policy import services
 from fugong.policy.forms import (
     ApplyPresetForm,
     EndAreaForm,
     NoReturnAreaForm,
     PolicyVersionForm,
+    PresetUploadForm,
     RiskAreaForm,
     map_errors,
 )
-from fugong.policy.models import NoReturnArea, Policy, RiskArea
+from fugong.policy.impact import preview as preview_impact
+from fugong.policy.loading import (
+    apply_preset,
+    export_version,
+    load_preset,
+    preset_provenance,
+    preview_against,
+)
+from fugong.policy.models import NoReturnArea, Notice, Policy, Preset, RiskArea
 from fugong.policy.parameters import parameter_rows as build_rows
 from fugong.policy.parameters import parse_parameters
-from fugong.policy.presets import PRESETS, UnknownPreset, get_preset
+from fugong.policy.preset_files import PresetFile, read_preset
 from fugong.policy.selectors import (
     PolicyResolver,
+    UnknownPreset,
     can_create_policy_for,
     can_edit_policy,
+    citation,
+    get_preset,
     version_timeline,
     visible_policies,
     visible_regions_q,
@@ -85,7 +99,7 @@ def index(request):
         "on_date": on_date,
         "today": today,
         "resolved": resolved,
-        "rows": build_rows(resolved.parameters) if resolved else [],
+        "rows": _cited_rows(resolved) if resolved else [],
         "chain": chain,
         "source_policy": source_policy,
         "versions": source_policy.versions.select_related("created_by").order_by("-number")
@@ -103,6 +117,16 @@ def index(request):
         "can_create_here": chain_policies.get(region.pk) is None and can_create_policy_for(user, region),
     }
     return render(request, "policy/index.html", context)
+
+
+def _cited_rows(resolved) -> list[dict]:
+    rows = build_rows(resolved.parameters)
+    for row in rows:
+        if row["value"] is not None:
+            row["source"] = resolved.cite(row["key"])
+            row["quote"] = resolved.quote(row["key"])
+            row["note"] = (resolved.source_of(row["key"]) or {}).get("note", "")
+    return rows
 
 
 @login_required
@@ -133,10 +157,11 @@ def edit(request, pk):
     today = timezone.localdate()
     start_params = latest.params if latest else None
     preset = None
+    impact = None
     if request.GET.get("preset"):
         try:
             preset = get_preset(request.GET["preset"])
-            start_params = parse_parameters(preset["parameters"])
+            start_params = parse_parameters(PresetFile(preset.data, preset.content).parameter_values())
         except UnknownPreset:
             messages.error(request, _("预设「%(key)s」不存在。") % {"key": request.GET["preset"]})
     initial = {
@@ -145,7 +170,9 @@ def edit(request, pk):
     }
     if request.method == "POST":
         form = PolicyVersionForm(request.POST, params=start_params, initial=initial)
-        if form.is_valid():
+        if form.is_valid() and request.POST.get("preview"):
+            impact = preview_impact(policy, form.parameters_json, form.cleaned_data["effective_from"])
+        elif form.is_valid():
             try:
                 version = services.create_version(
                     policy,
@@ -154,7 +181,8 @@ def edit(request, pk):
                     based_on=form.cleaned_data["based_on_version"],
                     actor=request.user,
                     note=form.cleaned_data["note"],
-                    preset_key=preset["key"] if preset else "",
+                    preset_key=preset.key if preset else "",
+                    provenance=_preset_sources(preset, form.parameters_json),
                 )
             except services.PolicyConflict as exc:
                 form.add_error(None, exc.messages)
@@ -178,9 +206,20 @@ def edit(request, pk):
             "form": form,
             "latest": latest,
             "preset": preset,
-            "presets": PRESETS.values(),
+            "presets": Preset.objects.select_related("notice"),
+            "impact": impact,
         },
     )
+
+
+def _preset_sources(preset, submitted: dict) -> dict | None:
+    """The preset's sources for the values the officer kept as the preset has them; values changed in
+    the form are local changes, whose basis is the version's note."""
+    if preset is None:
+        return None
+    values = parse_parameters(PresetFile(preset.data, preset.content).parameter_values()).to_json()
+    sources = preset_provenance(preset)
+    return {k: sources[k] for k, v in submitted.items() if k in sources and values.get(k) == v}
 
 
 @login_required
@@ -305,3 +344,112 @@ def risk_area_end(request, pk):
 @require_POST
 def no_return_area_end(request, pk):
     return _end(request, NoReturnArea, pk, services.end_no_return_area)
+
+
+# -- preset files and notices --------------------------------------------------------------------------
+
+
+@login_required
+def presets(request):
+    """The loaded presets and their notices; the task force uploads a preset file, sees what it says
+    and what it would change, and then loads it and applies it to a region from a date."""
+    require(request.user, "policy.view")
+    user = request.user
+    can_load = can(user, "policy.edit") and user.region_id is not None
+    context = {
+        "presets": Preset.objects.select_related("notice", "loaded_by"),
+        "notices": Notice.objects.all(),
+        "can_load": can_load,
+        "form": PresetUploadForm() if can_load else None,
+    }
+    if request.method == "POST":
+        if not can_load:
+            raise PermissionDenied
+        regions = _appliable_regions(user)
+        form = PresetUploadForm(request.POST, request.FILES, regions=regions)
+        context["form"] = form
+        if form.is_valid():
+            try:
+                preset_file = read_preset(form.file_text())
+            except ValidationError as exc:
+                context["file_errors"] = [m for messages_ in exc.message_dict.values() for m in messages_]
+            else:
+                region = form.cleaned_data.get("region")
+                if form.cleaned_data.get("confirm"):
+                    try:
+                        preset, _outcome = load_preset(preset_file, actor=user)
+                        if region is not None:
+                            apply_preset(
+                                region, preset, actor=user, effective_from=form.cleaned_data["effective_from"]
+                            )
+                    except ValidationError as exc:
+                        context["file_errors"] = [m for ms in exc.message_dict.values() for m in ms]
+                    else:
+                        if region is not None:
+                            messages.success(
+                                request,
+                                _("已载入「%(name)s」并应用到「%(region)s」。")
+                                % {"name": preset.name, "region": region.name},
+                            )
+                            return redirect(f"{reverse('policy:index')}?region={region.code}")
+                        messages.success(request, _("已载入预设「%(name)s」。") % {"name": preset.name})
+                        return redirect(reverse("policy:presets"))
+                else:
+                    policy = Policy.objects.filter(region=region).first() if region else None
+                    context["preview"] = {
+                        "file": preset_file,
+                        "rows": _preview_rows(preset_file),
+                        "changes": preview_against(preset_file, policy),
+                        "region": region,
+                        "policy": policy,
+                    }
+                    form.ready_to_confirm(preset_file.content)
+    elif can_load:
+        context["form"] = PresetUploadForm(regions=_appliable_regions(user))
+    return render(request, "policy/presets.html", context)
+
+
+def _appliable_regions(user):
+    return Region.objects.within(user.region).filter(level__lte=RegionLevel.TOWN).order_by("path")
+
+
+def _preview_rows(preset_file) -> list[dict]:
+    params = parse_parameters(preset_file.parameter_values())
+    sources = preset_file.provenance()
+    rows = build_rows(params)
+    for row in rows:
+        source = sources.get(row["key"])
+        if source:
+            row["source"] = citation(source)
+            row["quote"] = source.get("quote", "")
+            row["note"] = source.get("note", "")
+    return [row for row in rows if row["value"] is not None]
+
+
+@login_required
+def notice(request, code):
+    require(request.user, "policy.view")
+    item = get_object_or_404(Notice, code=code)
+    return render(
+        request,
+        "policy/notice.html",
+        {"notice": item, "presets": item.presets.all(), "checklists": item.checklists.all()},
+    )
+
+
+@login_required
+def export(request, pk):
+    """A version of the policy as a preset file, to keep, send to another city or load again."""
+    require(request.user, "policy.view")
+    policy = _visible_policy(request.user, pk)
+    versions = policy.versions.order_by("-number")
+    number = request.GET.get("version")
+    version = versions.filter(number=number).first() if (number or "").isdigit() else versions.first()
+    if version is None:
+        raise Http404
+    text = export_version(version)
+    response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+    name = f"{policy.name}-第{version.number}版.yaml"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    record(request.user, "policy.export", version, note=_("导出为预设文件"))
+    return response

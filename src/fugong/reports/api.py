@@ -34,6 +34,7 @@ class DailySummarySerializer(serializers.ModelSerializer):
             "town_name",
             "day",
             "rounds_required",
+            "policy_version",
             *FIGURE_NAMES,
             "status",
             "status_display",

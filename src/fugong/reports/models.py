@@ -1,5 +1,5 @@
-"""The firm's day (N4 二、2 健康状况报告, SPEC §6 daily report): figures computed from the day's records,
-confirmed by the firm, rolled up to its town, county and city."""
+"""The firm's day (SPEC §6 daily report: the staff's health summed up and reported every day): figures
+computed from the day's records, confirmed by the firm, rolled up to its town, county and city."""
 
 from django.conf import settings
 from django.db import models
@@ -46,7 +46,18 @@ class DailySummary(models.Model):
         "regions.Region", verbose_name=_("镇街"), on_delete=models.PROTECT, related_name="+"
     )
     day = models.DateField(_("日期"))
-    rounds_required = models.PositiveSmallIntegerField(_("每日检测轮次"), default=2)
+    # The rounds of the policy in force that day (0: it sets none, and nobody misses a round).
+    rounds_required = models.PositiveSmallIntegerField(_("每日检测轮次"), default=0)
+    # The policy version the figures were computed under (None when no policy was in force).
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name=_("政策版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     on_site = models.PositiveIntegerField(_("在岗人数"), default=0)
     checked_in_full = models.PositiveIntegerField(_("完成全部体温检测"), default=0)
     checkin_missing = models.PositiveIntegerField(_("体温检测缺漏"), default=0)

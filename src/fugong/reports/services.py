@@ -1,4 +1,4 @@
-"""The firm's day (N4 二、2 实行健康状况报告：每天汇总员工健康状况并报告; SPEC §6 daily report).
+"""The firm's day (SPEC §6 daily report: the staff's health summed up and reported every day).
 
 ``build_summaries`` computes every firm's figures for a day with a fixed handful of GROUP BY queries —
 the same number for 3 firms as for 2,000 — and upserts the drafts in one statement per 500 firms. A
@@ -13,6 +13,9 @@ Decisions, so that the pages and the numbers agree:
 * On site: ``fugong.monitoring.selectors.ON_SITE`` (at work, arrived, isolating) — the same people the
   missing-rounds page lists, so "缺漏" here is the length of that list. People in a buffer zone wait
   for a test result rather than work, and monitoring expects no rounds from them.
+* Rounds: those of the policy in force for the firm's town that day (``temperature_rounds``), whose
+  version the summary records. A policy that sets no rounds requires none: ``rounds_required`` is 0 and
+  both "完成全部体温检测" and "体温检测缺漏" are 0 (the page shows them as not applicable).
 * Abnormal counts people (a person abnormal in both rounds is one), alerts count alerts raised that
   local day, entries/visitors/vehicles count those let in and refusals every refused entry, visitor or
   vehicle of the day.
@@ -103,12 +106,15 @@ def _firms(day: dt.date, enterprise_ids) -> dict[int, int]:
     return dict(qs.order_by().values_list("pk", "town_id"))
 
 
-def _rounds_by_town(town_ids, day: dt.date) -> dict[int, int]:
+def _town_policies(town_ids, day: dt.date) -> dict:
+    """{town_id: the ResolvedPolicy in force there on ``day``, or None}."""
     resolver = PolicyResolver()
-    return {
-        town.pk: schedule.checks_per_day(resolver.find(town, day))
-        for town in Region.objects.filter(pk__in=set(town_ids))
-    }
+    return {town.pk: resolver.find(town, day) for town in Region.objects.filter(pk__in=set(town_ids))}
+
+
+def _rounds_by_town(policies: dict) -> dict[int, int]:
+    """{town_id: how many rounds its policy sets} (0 when it sets none, or there is no policy)."""
+    return {town_id: len(schedule.rounds_of(policy)) for town_id, policy in policies.items()}
 
 
 def _grouped(qs, **aggregates) -> dict[int, dict[str, int]]:
@@ -121,18 +127,23 @@ def people_with_all_rounds(day: dt.date, rounds: dict[int, int], enterprise_ids=
     rounds of ``day``, ``rounds`` being {town_id: rounds required}.
 
     A person has all the rounds when they have as many readings numbered 1..R as the firm's town
-    requires (one reading per round is a database constraint). R is resolved per town, once. Only the
+    requires (one reading per round is a database constraint). R is resolved per town, once; a town
+    requiring none has nobody here (nobody can be missing a round there either). Only the
     readings of the people of the firms computed are grouped (by their current firm, as the on-site
     count is), not the whole city's day when one firm's page is refreshed."""
     towns_by_rounds: dict[int, list[int]] = {}
     for town_id, number in rounds.items():
-        towns_by_rounds.setdefault(number, []).append(town_id)
-    if len(towns_by_rounds) == 1:
+        if number > 0:
+            towns_by_rounds.setdefault(number, []).append(town_id)
+    if not towns_by_rounds:
+        return HealthCheckin.objects.none().values("employee_id")
+    if len(towns_by_rounds) == 1 and all(rounds.values()):
         required = Value(next(iter(towns_by_rounds)))
     else:
+        # A town requiring no rounds falls to 0: no reading has round <= 0, so nobody there is counted.
         required = Case(
             *[When(enterprise__town_id__in=t, then=Value(n)) for n, t in towns_by_rounds.items()],
-            default=Value(schedule.DEFAULT_CHECKS_PER_DAY),
+            default=Value(0),
             output_field=IntegerField(),
         )
     checkins = HealthCheckin.objects.filter(day=day)
@@ -161,7 +172,8 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
     def scoped(qs):
         return qs.filter(enterprise_id__in=ids) if ids is not None else qs
 
-    rounds = _rounds_by_town(firms.values(), day)
+    policies = _town_policies(firms.values(), day)
+    rounds = _rounds_by_town(policies)
     start, end = day_bounds(day)
 
     people = _grouped(
@@ -197,13 +209,14 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
     result = {}
     for firm_id, town_id in firms.items():
         on_site = people.get(firm_id, {})
-        checked = full.get(firm_id, {}).get("checked_in_full", 0)
+        required = rounds.get(town_id, 0)
+        checked = full.get(firm_id, {}).get("checked_in_full", 0) if required else 0
         gate = [entries.get(firm_id, {}), visitors.get(firm_id, {}), vehicles.get(firm_id, {})]
         due, done, positive = tests.get(firm_id, (0, 0, 0))
         figures = {
             "on_site": on_site.get("on_site", 0),
             "checked_in_full": checked,
-            "checkin_missing": max(on_site.get("on_site", 0) - checked, 0),
+            "checkin_missing": max(on_site.get("on_site", 0) - checked, 0) if required else 0,
             "abnormal": abnormal.get(firm_id, {}).get("abnormal", 0),
             "alerts": alerts.get(firm_id, {}).get("alerts", 0),
             "isolating": on_site.get("isolating", 0),
@@ -215,15 +228,17 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
             "refusals": sum(g.get("refused", 0) for g in gate),
             "vehicles": gate[2].get("vehicles", 0),
         }
+        policy = policies.get(town_id)
         result[firm_id] = {
             "town_id": town_id,
-            "rounds_required": rounds.get(town_id, schedule.DEFAULT_CHECKS_PER_DAY),
+            "rounds_required": required,
+            "policy_version_id": policy.version_id if policy is not None else None,
             **figures,
         }
     return result
 
 
-_REFRESHED = ["town_id", "rounds_required", *FIGURE_NAMES, "computed_at"]
+_REFRESHED = ["town_id", "rounds_required", "policy_version_id", *FIGURE_NAMES, "computed_at"]
 _INSERTED = ["enterprise_id", "day", "status", "note", "version", *_REFRESHED]
 
 
@@ -289,7 +304,11 @@ def summary_for(enterprise, day: dt.date) -> DailySummary | None:
     """The firm's summary of ``day``, refreshed now while it is a draft of a live day; None for a firm
     with nothing to report (not operating, nobody on site, never summarised that day)."""
     build_summaries(day, [enterprise.pk])
-    return DailySummary.objects.filter(enterprise=enterprise, day=day).select_related("confirmed_by").first()
+    return (
+        DailySummary.objects.filter(enterprise=enterprise, day=day)
+        .select_related("confirmed_by", "policy_version__policy")
+        .first()
+    )
 
 
 def _town_officer_ids(town_id) -> list[int]:
@@ -345,6 +364,7 @@ def confirm_summary(actor, summary: DailySummary, note: str = "", expected_versi
         if computed is not None:
             locked.town_id = computed["town_id"]
             locked.rounds_required = computed["rounds_required"]
+            locked.policy_version_id = computed["policy_version_id"]
             for name in FIGURE_NAMES:
                 setattr(locked, name, computed[name])
         now = timezone.now()

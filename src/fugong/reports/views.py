@@ -97,6 +97,22 @@ def _gaps(summary: DailySummary, own: bool) -> list[dict]:
     return gaps
 
 
+# The figures about rounds, which mean nothing where the policy sets no rounds.
+ROUND_FIGURES = ("checked_in_full", "checkin_missing")
+
+
+def _figures(summary: DailySummary) -> list[tuple]:
+    """(name, label, value) of each figure; "不适用" for the round figures of a day with no rounds."""
+    return [
+        (
+            name,
+            label,
+            _("不适用") if name in ROUND_FIGURES and not summary.rounds_required else getattr(summary, name),
+        )
+        for name, label in FIGURES
+    ]
+
+
 def _firm_page(request, summary: DailySummary | None, enterprise, day: dt.date, errors=()):
     user = request.user
     today = timezone.localdate()
@@ -109,7 +125,7 @@ def _firm_page(request, summary: DailySummary | None, enterprise, day: dt.date, 
         "future": day > today,
         # A past day is shown as stored: its figures are not recomputed, a missing one is not built.
         "live": services.is_live(day),
-        "figures": [(name, label, getattr(summary, name)) for name, label in FIGURES] if summary else [],
+        "figures": _figures(summary) if summary else [],
         "gaps": _gaps(summary, own) if summary else [],
         "can_confirm": bool(
             summary
@@ -202,7 +218,9 @@ def summary_detail(request, pk: int):
     """One firm's day, for the officers who follow it (and the firm itself)."""
     require(request.user, "reports.view")
     summary = get_visible_or_404(
-        DailySummary.objects.select_related("enterprise", "confirmed_by"), request.user, pk=pk
+        DailySummary.objects.select_related("enterprise", "confirmed_by", "policy_version__policy"),
+        request.user,
+        pk=pk,
     )
     if summary.status == SummaryStatus.DRAFT and services.is_live(summary.day):
         services.build_summaries(summary.day, [summary.enterprise_id])

@@ -72,7 +72,7 @@ class ApplicationViewSet(
         "partial_update": "resumption.apply",
         "submit": "resumption.apply",
         "remove_attachment": "resumption.apply",
-        # Whose turn it is comes from the step's participants (the firm signs N1's last step itself).
+        # Whose turn it is comes from the step's participants (a policy may have the firm sign its last step itself).
         "decide": "resumption.view",
         "grant_early_start": "resumption.early_start",
     }

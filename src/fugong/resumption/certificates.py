@@ -81,7 +81,7 @@ def _issuing_region(town):
 
 
 def issuing_authority(enterprise) -> str:
-    """诸暨市新型冠状病毒感染的肺炎疫情防控工作领导小组 for a firm in any town of 诸暨市."""
+    """<county>新型冠状病毒感染的肺炎疫情防控工作领导小组 for a firm in any town of that county."""
     region = _issuing_region(enterprise.town)
     return f"{region.name}{AUTHORITY_SUFFIX}" if region is not None else AUTHORITY_SUFFIX
 
@@ -96,7 +96,7 @@ def authority_lines(authority: str) -> list[str]:
 
 
 def town_label(enterprise) -> str:
-    """The town with its county (诸暨市暨阳街道), as a certificate names a place."""
+    """The town with its county (某某市某某街道), as a certificate names a place."""
     town = enterprise.town
     if town is None:
         return ""
@@ -118,8 +118,8 @@ APPROVAL_STEP_WORDS = ("批准", "核准", "审批")
 
 
 def certificate_title(certificate) -> str:
-    """核准证明 when the application's chain had an approving step (N0: 市防疫指挥部批准), 备案证明
-    when it only recorded and guided (N1's 备案 chain) or the policy files without review (N2–N4).
+    """核准证明 when the application's chain had an approving step (such as 防疫指挥部批准), 备案证明
+    when it only recorded and guided (a 备案 chain) or the policy files without review.
 
     Read from the steps copied into the application at submission, so the title follows the policy
     the firm applied under and no city is named in code. A certificate without an application (a

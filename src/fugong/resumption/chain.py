@@ -2,16 +2,16 @@
 
 A chain is the policy's ``review_chain``: ordered steps, each with participants and a mode. Participant
 tokens are role names ("town", "task_force", "inspector", "enterprise") or departments ("dept:health";
-"dept:@industry" is the firm's own industry department, N0 块抓条保). A user fills a token when their
+"dept:@industry" is the firm's own industry department, 块抓条保). A user fills a token when their
 role matches it *and* the firm lies in their scope:
 
 - "town": a town officer whose region contains the firm's town (属地);
 - "task_force" / "inspector": an officer of that role whose region contains the firm;
 - "dept:<code>": an officer of that department whose region contains the firm — and, for a department
   that is not cross-sector, only for firms of its own sector, exactly as ``scope_q`` lets it see them;
-- "enterprise": the firm's own enterprise officer (N1: the firm signs the commitment last).
+- "enterprise": the firm's own enterprise officer (a chain may end with the firm signing its commitment).
 
-Mode "all" needs every participant to pass, in any order (N0 联合审核); "any" needs one.
+Mode "all" needs every participant to pass, in any order (联合审核); "any" needs one.
 """
 
 from django.db.models import Q

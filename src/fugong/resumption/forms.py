@@ -9,16 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.enterprises.models import ResumptionMode
-from fugong.resumption.models import (
-    ApplicationKind,
-    ControlStatus,
-    Decision,
-    DocumentType,
-    PlanSection,
-)
+from fugong.resumption.models import ApplicationKind, ControlStatus, Decision
 
 _TEXTAREA = {"rows": 3}
-# "诸暨市: 90" or "诸暨市：90" or "诸暨市 90", one district per line.
+# "某某区: 90" or "某某区：90" or "某某区 90", one district per line.
 _DISTRICT_LINE = re.compile(r"^(?P<name>.+?)\s*[:：\s]\s*(?P<count>-?\d+)\s*$")
 
 
@@ -40,7 +34,10 @@ class ServiceErrorsMixin:
 
 
 class ApplicationForm(ServiceErrorsMixin, forms.Form):
-    """The content of a draft: the application fields, the returning-staff summary and the plan."""
+    """The content of a draft: the application fields, the returning-staff summary and the plan.
+
+    The plan's sections are the policy's (``sections``: PlanSectionSpec in the policy's order);
+    ``required_sections`` are the keys of those the required documents consist of."""
 
     service_field_map = {"staff_summary": "staff_total", "enterprise": None, "status": None}
 
@@ -69,7 +66,7 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
     staff_total = _count_field(_("返岗总人数"))
     staff_by_district = forms.CharField(
         label=_("按所在区县统计"),
-        help_text=_("每行一个区县，例如：诸暨市: 90"),
+        help_text=_("每行一个区县，例如：城关区: 90"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -80,7 +77,7 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, required_sections=(), application=None, **kwargs):
+    def __init__(self, *args, sections=(), required_sections=(), application=None, **kwargs):
         if application is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(application)
         super().__init__(*args, **kwargs)
@@ -89,9 +86,10 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
         for value, label in ResumptionMode.choices:
             self.fields[f"commute_{value}"] = _count_field(label)
         self.required_sections = list(required_sections)
-        for value, label in PlanSection.choices:
-            self.fields[f"section_{value}"] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        self.section_keys = [s.key for s in sections]
+        for section in sections:
+            self.fields[f"section_{section.key}"] = forms.CharField(
+                label=section.name, required=False, widget=forms.Textarea(attrs={"rows": 4})
             )
         if application is None:
             del self.fields["version"]
@@ -134,7 +132,7 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
             match = _DISTRICT_LINE.match(line.strip())
             if match is None:
                 raise ValidationError(
-                    _("「%(line)s」格式不正确，每行写“区县: 人数”，例如：诸暨市: 90"), params={"line": line}
+                    _("「%(line)s」格式不正确，每行写“区县: 人数”，例如：城关区: 90"), params={"line": line}
                 )
             out[match["name"].strip()] = int(match["count"])
         return out
@@ -151,11 +149,11 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
 
     @property
     def required_section_fields(self):
-        return [self[f"section_{v}"] for v in PlanSection.values if v in self.required_sections]
+        return [self[f"section_{v}"] for v in self.section_keys if v in self.required_sections]
 
     @property
     def optional_section_fields(self):
-        return [self[f"section_{v}"] for v in PlanSection.values if v not in self.required_sections]
+        return [self[f"section_{v}"] for v in self.section_keys if v not in self.required_sections]
 
     # -- to the service ----------------------------------------------------------------------------------
 
@@ -197,18 +195,24 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
             "commuting_arrangements": data.get("commuting_arrangements", ""),
             "staff_summary": summary,
             "plan_sections": {
-                v: data.get(f"section_{v}", "") for v in PlanSection.values if data.get(f"section_{v}")
+                v: data.get(f"section_{v}", "") for v in self.section_keys if data.get(f"section_{v}")
             },
         }
 
 
 class AttachmentForm(ServiceErrorsMixin, forms.Form):
-    doc_type = forms.ChoiceField(label=_("材料类型"), choices=DocumentType.choices)
+    """``types``: the document types of the policy in force (``selectors.document_types``)."""
+
+    doc_type = forms.ChoiceField(label=_("材料类型"), choices=())
     file = forms.FileField(
         label=_("文件"),
         help_text=_("PDF、图片、Word或Excel，不超过20MB"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"}),
     )
+
+    def __init__(self, *args, types=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doc_type"].choices = list((types or {}).items())
 
 
 class CommitmentsForm(ServiceErrorsMixin, forms.Form):

@@ -1,4 +1,4 @@
-"""Resumption applications and their review (SPEC §4, N0 复工核准, N1 报备+承诺, N2 复工时间).
+"""Resumption applications and their review (SPEC §4): approval or filing, commitments, the date gate.
 
 Every write goes through ``fugong.resumption.services``; these models only hold the rows. Firm-owned
 rows are scoped through their enterprise and read with ``.visible_to(user)``.
@@ -38,8 +38,8 @@ class ApplicationStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("审核中")
     RETURNED = "returned", _("退回修改")
     REJECTED = "rejected", _("不予批准")
-    # Approved is also where a policy without a review chain (N2, N3, N4: 报备即可) puts a submission:
-    # the firm may start once its filing is complete.
+    # Approved is also where a policy without a review chain (filing only) puts a submission: the
+    # firm may start once its filing is complete.
     APPROVED = "approved", _("已批准")
 
 
@@ -49,7 +49,7 @@ EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 
 
 class ApprovalBatch(models.Model):
-    """Approvals the task force releases together (N0 分类分批有序复工).
+    """Approvals the task force releases together (分批).
 
     Not firm data: a batch belongs to the task force of ``region`` and is seen by task-force officers
     whose region contains it; the applications inside are still read through their own scope.
@@ -216,21 +216,9 @@ class ApplicationRevision(models.Model):
         super().save(*args, **kwargs)
 
 
-class DocumentType(models.TextChoices):
-    # The policy's DOCUMENT_CHOICES (which of them are required is the policy's), plus "other".
-    PREVENTION_TEAM = "prevention_team", _("疫情防控工作小组名单")
-    PREVENTION_PLAN = "prevention_plan", _("疫情防控工作方案")
-    PRODUCTION_PLAN = "production_plan", _("复工生产方案")
-    EMERGENCY_PLAN = "emergency_plan", _("疫情防控应急预案")
-    STAFF_ROSTER = "staff_roster", _("返岗返工人员“一人一档”")
-    COMMITMENT_LETTER = "commitment_letter", _("承诺书")
-    RESUMPTION_PLAN = "resumption_plan", _("复工复产工作方案")
-    RETURNING_STAFF_STATISTICS = "returning_staff_statistics", _("返岗员工统计明细表")
-    OPERATIONS_MANUAL = "operations_manual", _("防疫规范操作手册")
-    RISK_ASSESSMENT = "risk_assessment", _("复工风险评估")
-    # N0: a firm closed by an incident reopens "凭卫健局出具的复工许可意见".
-    REOPENING_PERMIT = "reopening_permit", _("卫健局复工许可意见")
-    OTHER = "other", _("其他材料")
+# Document types outside any policy's vocabulary: a firm may always add "other" material. Every other
+# type, and its Chinese name, comes from the policy's ``document_types``.
+EXTRA_DOCUMENT_TYPES = (("other", _("其他材料")),)
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -245,7 +233,10 @@ class Attachment(models.Model):
     application = models.ForeignKey(
         ResumptionApplication, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="attachments"
     )
-    doc_type = models.CharField(_("材料类型"), max_length=40, choices=DocumentType.choices)
+    # A key of the policy's ``document_types`` in force at upload (or of EXTRA_DOCUMENT_TYPES); its
+    # name is kept with it, so the file still reads right after the policy renames or drops the type.
+    doc_type = models.CharField(_("材料类型"), max_length=40)
+    doc_type_name = models.CharField(_("材料类型名称"), max_length=100, blank=True)
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveIntegerField(_("大小（字节）"))
@@ -268,9 +259,12 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()}：{self.original_name}"
 
+    def get_doc_type_display(self) -> str:
+        return self.doc_type_name or self.doc_type
+
 
 class Commitment(models.Model):
-    """One commitment item (N0 四必须 / 六个一律) as the legal representative affirmed it."""
+    """One commitment item of the policy as the legal representative affirmed it."""
 
     scope = _VIA_APPLICATION
 
@@ -448,6 +442,15 @@ class Certificate(models.Model):
         related_name="+",
     )
     revoke_reason = models.CharField(_("撤销原因"), max_length=500, blank=True)
+    # The policy version the approval was checked against (its date gate, its chain).
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name=_("适用政策版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The public verify page's key: random, so certificates cannot be walked by guessing numbers.
     verify_token = models.CharField(_("核验码"), max_length=64, unique=True)
 
@@ -515,62 +518,12 @@ class Notification(models.Model):
 
 
 # -- what an application contains -------------------------------------------------------------------------
-
-
-class PlanSection(models.TextChoices):
-    """Sections of the resumption plan, filled in as text (SPEC §4).
-
-    N1 annex 3 (the 10-section template) and N0 复工核准 (领导体系、责任分工、排查制度、日常管控、后勤保障、
-    应急处置). N1's first two sections — reason and date, returning staff — are the application's own
-    fields (``reason``, ``planned_start``, ``staff_summary``), so they are not repeated here.
-    """
-
-    LEADERSHIP = "leadership", _("领导体系")
-    DUTIES = "duties", _("责任分工")
-    SCREENING = "screening", _("排查制度")
-    DAILY_CONTROL = "daily_control", _("日常管控")
-    LOGISTICS = "logistics", _("后勤保障")
-    ORGANISATION = "organisation", _("复工复产方式组织")
-    ENTRY_MANAGEMENT = "entry_management", _("员工进场管理")
-    IN_PLANT_MANAGEMENT = "in_plant_management", _("员工厂内管理")
-    GOODS_TRANSPORT = "goods_transport", _("运输车辆通行")
-    TESTING = "testing", _("核酸、抗原检测")
-    DISINFECTION = "disinfection", _("防疫消杀")
-    EMERGENCY = "emergency", _("应急处置")
-    PRODUCTION_SAFETY = "production_safety", _("安全生产")
-    RISK_ASSESSMENT = "risk_assessment", _("复工风险评估")
-
-
-# Which sections a required plan document stands for. The policy says which documents it requires
-# (``required_application_documents``); the sections those documents consist of are then required
-# too, so what must be filled in comes from the policy, not from a city's name: N0's 疫情防控工作方案
-# is its six sections, N1's 复工复产工作方案 is annex 3, N2's 复工预案 adds the risk assessment.
-SECTIONS_BY_DOCUMENT: dict[str, tuple[str, ...]] = {
-    "prevention_plan": (
-        PlanSection.LEADERSHIP,
-        PlanSection.DUTIES,
-        PlanSection.SCREENING,
-        PlanSection.DAILY_CONTROL,
-        PlanSection.LOGISTICS,
-        PlanSection.EMERGENCY,
-    ),
-    "resumption_plan": (
-        PlanSection.ORGANISATION,
-        PlanSection.ENTRY_MANAGEMENT,
-        PlanSection.IN_PLANT_MANAGEMENT,
-        PlanSection.GOODS_TRANSPORT,
-        PlanSection.TESTING,
-        PlanSection.DISINFECTION,
-        PlanSection.EMERGENCY,
-        PlanSection.PRODUCTION_SAFETY,
-    ),
-    "emergency_plan": (PlanSection.EMERGENCY,),
-    "risk_assessment": (PlanSection.RISK_ASSESSMENT,),
-}
+# The plan's sections and the documents that need them are the policy's (``plan_sections``,
+# ``document_types``, ``required_application_documents``); see ``selectors.required_sections``.
 
 
 class ControlStatus(models.TextChoices):
-    """Where a returning employee lives (N1 annex 3 二.2)."""
+    """Where a returning employee lives, by the residence control state."""
 
     SEALED = "sealed", _("封控区")
     CONTROLLED = "controlled", _("管控区")

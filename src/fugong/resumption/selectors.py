@@ -10,17 +10,15 @@ from django.utils.translation import gettext_lazy
 
 from fugong.accounts.roles import can
 from fugong.enterprises.models import EnterpriseStatus
-from fugong.policy.parameters import DOCUMENT_CHOICES, SECTOR_CHOICES
+from fugong.policy.parameters import SECTOR_CHOICES
 from fugong.resumption.chain import token_of
 from fugong.resumption.models import (
-    SECTIONS_BY_DOCUMENT,
+    EXTRA_DOCUMENT_TYPES,
     ApplicationKind,
     ApplicationRevision,
     ApplicationStatus,
     ApprovalBatch,
     Certificate,
-    DocumentType,
-    PlanSection,
     ResumptionApplication,
     ReviewDecision,
     ReviewStep,
@@ -40,7 +38,7 @@ KIND_FROM_STATUSES = {
     ApplicationKind.KEY_STAFF_PREPARATION: {EnterpriseStatus.NOT_RESUMED, EnterpriseStatus.SUSPENDED},
     ApplicationKind.REOPENING_AFTER_INCIDENT: {EnterpriseStatus.SUSPENDED, EnterpriseStatus.SEALED},
 }
-# Firm tags that make it essential (N2: 公共事业运行必需、疫情防控必需、群众生活必需).
+# The enterprise-file fields behind the sectors a policy may exempt from its earliest resumption date.
 SECTOR_TAGS = {
     "essential_public_service": "is_essential_public_service",
     "epidemic_supplies": "is_epidemic_supplies",
@@ -58,7 +56,7 @@ STAFF_BREAKDOWNS = {
 
 def applications_visible_to(user):
     """Applications in the user's scope, drafts included: the task force must find a draft to grant it
-    an early start (N2) before the firm can submit it, and the town helps its firms prepare theirs."""
+    an early start before the firm can submit it, and the town helps its firms prepare theirs."""
     if not can(user, "resumption.view"):
         return ResumptionApplication.objects.none()
     return ResumptionApplication.objects.visible_to(user).select_related(
@@ -129,9 +127,34 @@ def required_documents(params) -> list[str]:
     return list(params.required_application_documents or ())
 
 
+def document_types(params) -> dict[str, str]:
+    """The document types a firm may upload under the policy, key → Chinese name: the policy's own
+    vocabulary, then the few that are no policy's (other material)."""
+    out = {t.key: t.name for t in params.document_types or ()}
+    for key, name in EXTRA_DOCUMENT_TYPES:
+        out.setdefault(key, str(name))
+    return out
+
+
+def plan_sections(params) -> tuple:
+    """The policy's plan sections (``PlanSectionSpec``), in its order; empty when it sets none."""
+    return tuple(params.plan_sections or ())
+
+
+def section_names(params) -> dict[str, str]:
+    return {s.key: s.name for s in plan_sections(params)}
+
+
 def required_sections(params) -> list[str]:
-    needed = {s for doc in required_documents(params) for s in SECTIONS_BY_DOCUMENT.get(doc, ())}
-    return [s for s in PlanSection.values if s in needed]
+    """The plan sections the firm must fill: those of the policy's sections that belong to a document
+    the policy requires, in the policy's order."""
+    documents = set(required_documents(params))
+    return [s.key for s in plan_sections(params) if documents & set(s.documents)]
+
+
+def firm_sectors(firm) -> set[str]:
+    """The exemptible sectors (``SECTOR_CHOICES`` keys) the enterprise file marks the firm as."""
+    return {sector for sector, tag in SECTOR_TAGS.items() if getattr(firm, tag)}
 
 
 def _filled(text) -> bool:
@@ -215,21 +238,22 @@ def staff_summary_problems(summary: dict) -> list[str]:
     return problems
 
 
-def date_gate_message(application, params) -> str | None:
-    """Why the planned start is too early under the policy (N2), or None when it may start then."""
-    earliest = params.earliest_resumption_at
+def date_gate_message(application, policy) -> str | None:
+    """Why the planned start is too early under ``policy`` (a ResolvedPolicy), or None when the firm
+    may start then: ``ResolvedPolicy.may_resume_at`` decides, the task force's early-start approval
+    lets an application through, and the message cites where the earliest date comes from."""
+    params = policy.parameters
     planned = application.planned_start
-    if earliest is None or planned is None or planned >= earliest:
+    if planned is None or application.early_start_granted:
         return None
-    firm = application.enterprise
-    sectors = {s for s, tag in SECTOR_TAGS.items() if getattr(firm, tag)}
-    if sectors & set(params.essential_sectors_exempt or ()) or application.early_start_granted:
+    if policy.may_resume_at(planned, firm_sectors(application.enterprise)):
         return None
     labels = dict(SECTOR_CHOICES)
-    exempt = "、".join(str(labels[s]) for s in params.essential_sectors_exempt or ())
-    message = _("计划复工时间 %(planned)s 早于政策规定的最早复工时间 %(earliest)s。") % {
+    exempt = "、".join(str(labels.get(s, s)) for s in params.essential_sectors_exempt or ())
+    message = _("%(source)s：计划复工时间 %(planned)s 早于最早复工时间 %(earliest)s。") % {
+        "source": policy.cite("earliest_resumption_at"),
         "planned": timezone.localtime(planned).strftime("%Y-%m-%d %H:%M"),
-        "earliest": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M"),
+        "earliest": timezone.localtime(params.earliest_resumption_at).strftime("%Y-%m-%d %H:%M"),
     }
     if exempt:
         message += _("只有%(exempt)s的企业可以提前复工") % {"exempt": exempt}
@@ -250,8 +274,10 @@ def kind_status_message(kind, firm) -> str | None:
     }
 
 
-def submission_errors(application, params) -> dict[str, list[str]]:
-    """Everything that keeps the application from being submitted under the policy, by field."""
+def submission_errors(application, policy) -> dict[str, list[str]]:
+    """Everything that keeps the application from being submitted under ``policy`` (a
+    ResolvedPolicy), by field; each rule the policy sets is cited."""
+    params = policy.parameters
     errors: dict[str, list[str]] = {}
 
     def add(name, message):
@@ -272,8 +298,11 @@ def submission_errors(application, params) -> dict[str, list[str]]:
         labels = dict(RESUMPTION_MODE_CHOICES)
         add(
             "resumption_mode",
-            _("现行政策只允许以下复工方式：%(modes)s")
-            % {"modes": "、".join(str(labels[m]) for m in allowed_modes)},
+            _("%(source)s：只允许以下复工方式：%(modes)s")
+            % {
+                "source": policy.cite("resumption_modes_allowed"),
+                "modes": "、".join(str(labels[m]) for m in allowed_modes),
+            },
         )
     if application.resumption_mode == "point_to_point" and not _filled(application.commuting_arrangements):
         add("commuting_arrangements", _("点对点通勤须说明班车、固定司机、跟车监督员和乘车管理安排"))
@@ -284,23 +313,31 @@ def submission_errors(application, params) -> dict[str, list[str]]:
         add("staff_summary", problem)
 
     done = completeness(application, params)
-    section_labels = dict(PlanSection.choices)
+    section_labels = section_names(params)
     for key in done.sections_missing:
-        add("plan_sections", _("复工方案缺少「%(section)s」部分") % {"section": section_labels[key]})
-    doc_labels = dict(DOCUMENT_CHOICES) | dict(DocumentType.choices)
+        add(
+            "plan_sections",
+            _("%(source)s：复工方案缺少「%(section)s」部分")
+            % {"source": policy.cite("plan_sections"), "section": section_labels.get(key, key)},
+        )
+    doc_labels = document_types(params)
     for doc in done.documents_missing:
-        add("attachments", _("缺少申请材料「%(doc)s」") % {"doc": doc_labels.get(doc, doc)})
+        add(
+            "attachments",
+            _("%(source)s：缺少申请材料「%(doc)s」")
+            % {"source": policy.cite("required_application_documents"), "doc": doc_labels.get(doc, doc)},
+        )
     for item in done.commitments_missing:
         add(
             "commitments",
-            _("承诺事项「%(code)s %(text)s」尚未由法定代表人确认")
-            % {"code": item.code, "text": item.text[:40]},
+            _("%(source)s：承诺事项「%(code)s %(text)s」尚未由法定代表人确认")
+            % {"source": policy.cite("commitments"), "code": item.code, "text": item.text[:40]},
         )
 
     message = kind_status_message(application.kind, application.enterprise)
     if message:
         add("kind", message)
-    message = date_gate_message(application, params)
+    message = date_gate_message(application, policy)
     if message:
         add("planned_start", message)
     return errors
@@ -337,7 +374,14 @@ def revision_content(application) -> dict:
         "plan_sections": dict(application.plan_sections or {}),
         "early_start_granted": application.early_start_granted,
         "attachments": [
-            {"id": a.pk, "doc_type": a.doc_type, "name": a.original_name, "size": a.size, "sha256": a.sha256}
+            {
+                "id": a.pk,
+                "doc_type": a.doc_type,
+                "doc_type_name": a.doc_type_name,
+                "name": a.original_name,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
             for a in active_attachments(application).order_by("doc_type", "id")
         ],
         "commitments": [
@@ -356,9 +400,19 @@ def _row(key, label, before, after):
     return {"field": key, "label": str(label), "before": before, "after": after}
 
 
-def diff_content(before: dict, after: dict) -> list[dict]:
+def ordered_keys(keys, names: dict) -> list[str]:
+    """``keys`` in the order of ``names`` (the policy's), then any others in sorted order."""
+    known = [k for k in names if k in keys]
+    return known + sorted(k for k in keys if k not in names)
+
+
+def diff_content(before: dict, after: dict, section_labels=None, doc_labels=None) -> list[dict]:
     """What changed between two revision contents, one row per field, section, staff figure,
-    document type and commitment, in the order a reader goes through the form."""
+    document type and commitment, in the order a reader goes through the form. Sections and document
+    types are named by ``section_labels`` / ``doc_labels`` (the policies the revisions were filed
+    under), in their order."""
+    section_labels = section_labels or {}
+    doc_labels = dict(doc_labels or {})
     rows = []
     for key, label in CONTENT_LABELS.items():
         if before.get(key) != after.get(key):
@@ -372,7 +426,8 @@ def diff_content(before: dict, after: dict) -> list[dict]:
                 )
             )
     b_plan, a_plan = before.get("plan_sections") or {}, after.get("plan_sections") or {}
-    for key, label in PlanSection.choices:
+    for key in ordered_keys(set(b_plan) | set(a_plan), section_labels):
+        label = section_labels.get(key, key)
         if (b_plan.get(key) or "") != (a_plan.get(key) or ""):
             rows.append(
                 _row(f"plan_sections.{key}", f"{_('复工方案')}·{label}", b_plan.get(key), a_plan.get(key))
@@ -382,10 +437,13 @@ def diff_content(before: dict, after: dict) -> list[dict]:
         out: dict[str, list[str]] = {}
         for a in content.get("attachments") or []:
             out.setdefault(a["doc_type"], []).append(f"{a['name']}（{a['sha256'][:8]}）")
+            if a.get("doc_type_name"):
+                doc_labels.setdefault(a["doc_type"], a["doc_type_name"])
         return out
 
     b_docs, a_docs = by_type(before), by_type(after)
-    for key, label in DocumentType.choices:
+    for key in ordered_keys(set(b_docs) | set(a_docs), doc_labels):
+        label = doc_labels.get(key, key)
         if b_docs.get(key) != a_docs.get(key):
             rows.append(
                 _row(f"attachments.{key}", f"{_('申请材料')}·{label}", b_docs.get(key), a_docs.get(key))
@@ -410,7 +468,9 @@ def revision_diff(application, number_a: int, number_b: int) -> list[dict]:
     """Changes from revision ``number_a`` to revision ``number_b`` of the application."""
     revisions = {
         r.number: r
-        for r in ApplicationRevision.objects.filter(application=application, number__in=[number_a, number_b])
+        for r in ApplicationRevision.objects.filter(
+            application=application, number__in=[number_a, number_b]
+        ).select_related("policy_version")
     }
     missing = [n for n in (number_a, number_b) if n not in revisions]
     if missing:
@@ -419,4 +479,13 @@ def revision_diff(application, number_a: int, number_b: int) -> list[dict]:
         raise ValidationError(
             {"revision": [_("该申请没有第%(n)s次提交的版本") % {"n": "、".join(str(n) for n in missing)}]}
         )
-    return diff_content(revisions[number_a].content, revisions[number_b].content)
+    # Names from the later revision's policy first, then the earlier one's.
+    section_labels: dict[str, str] = {}
+    doc_labels: dict[str, str] = {}
+    for number in sorted((number_a, number_b), reverse=True):
+        params = revisions[number].policy_version.params
+        for key, name in section_names(params).items():
+            section_labels.setdefault(key, name)
+        for key, name in document_types(params).items():
+            doc_labels.setdefault(key, name)
+    return diff_content(revisions[number_a].content, revisions[number_b].content, section_labels, doc_labels)

@@ -11,7 +11,6 @@ from fugong.resumption.models import (
     Certificate,
     Commitment,
     Decision,
-    DocumentType,
     Notification,
     ResumptionApplication,
     ReviewDecision,
@@ -153,7 +152,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    doc_type = serializers.ChoiceField(label=_("材料类型"), choices=DocumentType.choices)
+    doc_type = serializers.CharField(
+        label=_("材料类型"),
+        max_length=40,
+        help_text=_("现行政策「复工申请材料种类」中的代码，或 other（其他材料）"),
+    )
     file = serializers.FileField(label=_("文件"))
 
 

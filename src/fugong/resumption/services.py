@@ -9,12 +9,14 @@ API answers 409).
 Decisions that are documented here rather than in the notices:
 
 - A return for revision sends the application back to the firm; its resubmission is a new revision
-  whose chain starts again **from the first step**. The notices make every reviewer sign off on the
-  plan as it is, and a changed plan is a different plan (N0: the town checks the materials before
-  the departments see them).
-- A policy without a review chain (N2, N3, N4: filing only) approves the application at submission.
-  The date gate (N2) and the completeness checks still apply.
-- The task force's approval can be released in batches (N0 分批): ``create_batch`` groups applications
+  whose chain starts again **from the first step**. Every reviewer signs off on the plan as it is,
+  and a changed plan is a different plan (the first step checks the materials before later ones see
+  them).
+- A policy without a review chain (filing only) approves the application at submission. The date
+  gate (``ResolvedPolicy.may_resume_at``) and the completeness checks still apply.
+- What the plan consists of, which documents are required and what they are called are the policy's
+  vocabularies (``plan_sections``, ``document_types``), checked against the policy in force.
+- The task force's approval can be released in batches (分批): ``create_batch`` groups applications
   waiting for a task-force step, ``release_batch`` passes that step for all of them at once.
 - Approval moves the firm's status through ``enterprises.services.change_status`` (resumed, or
   preparing for key-staff applications) and issues the numbered certificate.
@@ -55,8 +57,6 @@ from fugong.resumption.models import (
     Commitment,
     ControlStatus,
     Decision,
-    DocumentType,
-    PlanSection,
     ResumptionApplication,
     ReviewDecision,
     ReviewStep,
@@ -159,7 +159,7 @@ def _check_visible(actor, application) -> None:
 
 
 def _check_own_firm(actor, enterprise) -> None:
-    """Applications are filed by the firm itself (N0 企业向属地承诺): its own enterprise officer."""
+    """Applications are filed by the firm itself: its own enterprise officer."""
     if not can(actor, "resumption.apply") or actor.enterprise_id != enterprise.pk:
         raise PermissionDenied(_("只有本企业的防疫专员可以填报和修改复工申请。"))
 
@@ -251,10 +251,10 @@ def _non_negative_counts(value, label, allowed_keys, errors, key_label=None):
 def clean_staff_summary(value) -> tuple[dict, list[str]]:
     """The returning-staff summary in its stored shape, and what is wrong with its form.
 
-    ``{"total": 120, "by_district": {"诸暨市": 100, "越城区": 20}, "by_control_status": {"precaution": 20,
+    ``{"total": 120, "by_district": {"甲县": 100, "乙区": 20}, "by_control_status": {"precaution": 20,
     "none": 100}, "by_commute": {"closed_in_plant": 80, "point_to_point": 40}, "buses": {"count": 2,
-    "seats_per_bus": 30, "routes": "…"}}`` (N1 annex 3 二). Whether the parts add up is checked at
-    submission, so that a half-typed draft can be saved.
+    "seats_per_bus": 30, "routes": "…"}}``. Whether the parts add up is checked at submission, so
+    that a half-typed draft can be saved.
     """
     errors: list[str] = []
     if value in (None, ""):
@@ -312,8 +312,11 @@ def clean_staff_summary(value) -> tuple[dict, list[str]]:
     return out, errors
 
 
-def clean_content(data: dict) -> dict:
-    """The application fields from ``data`` in stored form; ValidationError naming each bad field."""
+def clean_content(data: dict, sections: dict[str, str] | None = None) -> dict:
+    """The application fields from ``data`` in stored form; ValidationError naming each bad field.
+
+    ``sections`` are the plan sections the policy in force defines (key → name); plan text is only
+    accepted for those."""
     errors: dict[str, list[str]] = {}
     out: dict = {}
 
@@ -375,14 +378,20 @@ def clean_content(data: dict) -> dict:
             out["staff_summary"] = summary
     if "plan_sections" in data:
         raw = data["plan_sections"] or {}
-        labels = dict(PlanSection.choices)
+        labels = sections or {}
         if not isinstance(raw, dict):
             add("plan_sections", _("复工方案须为“部分: 内容”的对照表"))
         else:
-            sections = {}
+            filled = {}
             for key, text in raw.items():
+                if key not in labels and not str(text or "").strip():
+                    continue  # clearing a section the policy no longer has
                 if key not in labels:
-                    add("plan_sections", _("复工方案没有「%(key)s」这一部分") % {"key": key})
+                    add(
+                        "plan_sections",
+                        _("现行政策的复工方案没有「%(key)s」这一部分；可填写：%(opts)s")
+                        % {"key": key, "opts": "、".join(labels.values()) or _("无")},
+                    )
                     continue
                 text = "" if text is None else str(text).strip()
                 if len(text) > 5000:
@@ -390,11 +399,22 @@ def clean_content(data: dict) -> dict:
                         "plan_sections", _("复工方案「%(section)s」不能超过5000字") % {"section": labels[key]}
                     )
                 elif text:
-                    sections[key] = text
-            out["plan_sections"] = sections
+                    filled[key] = text
+            out["plan_sections"] = filled
     if errors:
         raise ValidationError(errors)
     return out
+
+
+def _sections_for(enterprise, data: dict) -> dict[str, str] | None:
+    """The plan sections of the policy in force for the firm, when ``data`` has plan text to check."""
+    if "plan_sections" not in data:
+        return None
+    try:
+        policy = policy_for(enterprise.town)
+    except NoPolicyError as exc:
+        raise ValidationError({"policy": [str(exc)]}) from exc
+    return selectors.section_names(policy.parameters)
 
 
 # -- drafts --------------------------------------------------------------------------------------------------
@@ -418,7 +438,7 @@ def create_draft(actor, enterprise, data: dict) -> ResumptionApplication:
     data = dict(data or {})
     if not data.get("kind"):
         raise ValidationError({"kind": [_("申请类型不能为空")]})
-    content = clean_content(data)
+    content = clean_content(data, _sections_for(enterprise, data))
     message = selectors.kind_status_message(content["kind"], enterprise)
     if message:
         raise ValidationError({"kind": [message]})
@@ -442,7 +462,8 @@ def update_draft(actor, application, data: dict, expected_version) -> Resumption
     """Change a draft or returned application that is still at ``expected_version``."""
     _check_own_firm(actor, application.enterprise)
     expected = _expected_version(expected_version)
-    content = clean_content(dict(data or {}))
+    data = dict(data or {})
+    content = clean_content(data, _sections_for(application.enterprise, data))
     with transaction.atomic():
         locked = _lock(application)
         _check_editable(locked)
@@ -481,14 +502,12 @@ def _extension(name: str) -> str:
     return suffix
 
 
-def validate_upload(doc_type: str, upload) -> tuple[str, bytes]:
-    """(extension, content) of an acceptable upload; ValidationError naming the rule otherwise."""
+def validate_upload(doc_type: str, upload, types: dict[str, str]) -> tuple[str, bytes]:
+    """(extension, content) of an acceptable upload; ValidationError naming the rule otherwise.
+    ``types`` are the document types the policy in force names (``selectors.document_types``)."""
     errors: dict[str, list[str]] = {}
-    if doc_type not in DocumentType.values:
-        errors["doc_type"] = [
-            _("材料类型无效，可选：%(opts)s")
-            % {"opts": "、".join(str(label) for label in DocumentType.labels)}
-        ]
+    if doc_type not in types:
+        errors["doc_type"] = [_("材料类型无效，可选：%(opts)s") % {"opts": "、".join(types.values())}]
     name = getattr(upload, "name", "") or ""
     ext = _extension(name)
     if upload is None:
@@ -524,7 +543,8 @@ def validate_upload(doc_type: str, upload) -> tuple[str, bytes]:
 def add_attachment(actor, application, doc_type: str, upload) -> Attachment:
     """Store one document. Uploading the same file for the same type again returns the first one."""
     _check_own_firm(actor, application.enterprise)
-    ext, content = validate_upload(doc_type, upload)
+    types = selectors.document_types(_policy(application).parameters)
+    ext, content = validate_upload(doc_type, upload, types)
     digest = hashlib.sha256(content).hexdigest()
     original = PurePath(upload.name).name[:255]
     with transaction.atomic():
@@ -536,6 +556,7 @@ def add_attachment(actor, application, doc_type: str, upload) -> Attachment:
         attachment = Attachment(
             application=locked,
             doc_type=doc_type,
+            doc_type_name=types[doc_type],
             original_name=original,
             size=len(content),
             content_type=_CONTENT_TYPES[ext],
@@ -588,9 +609,9 @@ def _person_name(value) -> str:
 
 
 def affirm_commitments(actor, application, codes, affirmed_by_name: str) -> list[Commitment]:
-    """The legal representative affirms the policy's commitment items ``codes`` by name (N0 四必须、
-    六个一律). The name must be the firm's registered legal representative. Affirming again with the
-    same wording changes nothing."""
+    """The legal representative affirms the policy's commitment items ``codes`` by name. The name
+    must be the firm's registered legal representative. Affirming again with the same wording changes
+    nothing."""
     _check_own_firm(actor, application.enterprise)
     codes = list(dict.fromkeys(str(c) for c in codes or []))
     if not codes:
@@ -613,7 +634,12 @@ def affirm_commitments(actor, application, codes, affirmed_by_name: str) -> list
     unknown = [c for c in codes if c not in items]
     if unknown:
         raise ValidationError(
-            {"codes": [_("现行政策没有这些承诺事项：%(codes)s") % {"codes": "、".join(unknown)}]}
+            {
+                "codes": [
+                    _("%(policy)s没有这些承诺事项：%(codes)s")
+                    % {"policy": policy.label, "codes": "、".join(unknown)}
+                ]
+            }
         )
     now = _now()
     out = []
@@ -719,7 +745,7 @@ def submit(actor, application, expected_version=None) -> ResumptionApplication:
                 % {"expected": expected_version, "current": locked.version}
             )
         policy = _policy(locked)
-        errors = selectors.submission_errors(locked, policy.parameters)
+        errors = selectors.submission_errors(locked, policy)
         if errors:
             raise ValidationError(errors)
         before = _snapshot(locked)
@@ -773,8 +799,13 @@ def submit(actor, application, expected_version=None) -> ResumptionApplication:
                 % {"n": locked.revision, "step": steps[0].name},
             )
         else:
-            # Filing only (N2, N3, N4): the complete submission is the approval.
-            _approve(actor, locked, now, note=_("现行政策无需审批，报备即准予复工"))
+            # Filing only: the complete submission is the approval.
+            _approve(
+                actor,
+                locked,
+                now,
+                note=_("%(policy)s未设审批流程，报备即准予复工") % {"policy": policy.label},
+            )
     return locked
 
 
@@ -937,7 +968,7 @@ def decide(actor, application, decision: str, reasons: str, expected_step_key: s
 
     ``expected_step_key`` is the step the reviewer had in front of them; if the application moved on
     (another reviewer acted first), this raises ResumptionConflict and records nothing. Return and
-    reject need reasons; the firm's own step (N1 commitment) can only pass.
+    reject need reasons; the firm's own step (a commitment it signs) can only pass.
     """
     if decision not in Decision.values:
         raise ValidationError(
@@ -970,7 +1001,7 @@ def _target_status(application) -> str:
 def _approve(actor, locked, now, *, note: str) -> None:
     """The chain is through: check the date once more, move the firm, issue the certificate."""
     policy = _policy(locked)
-    message = selectors.date_gate_message(locked, policy.parameters)
+    message = selectors.date_gate_message(locked, policy)
     if message:
         raise ValidationError({"planned_start": [message]})
     firm = locked.enterprise
@@ -1032,7 +1063,7 @@ _REGION_SUFFIXES = (
 
 
 def short_region_name(name: str) -> str:
-    """诸暨市 → 诸暨, 越城区 → 越城; a two-character name such as 城区 is kept whole."""
+    """某某市 → 某某, 某某区 → 某某; a two-character name such as 城区 is kept whole."""
     for suffix in _REGION_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -1068,6 +1099,7 @@ def _issue_certificate(actor, application, policy, now) -> Certificate:
         issued_at=now,
         valid_from=max(application.planned_start or now, now),
         status=CertificateStatus.VALID,
+        policy_version_id=policy.version_id,
         verify_token=secrets.token_urlsafe(18),
     )
     record(
@@ -1078,6 +1110,7 @@ def _issue_certificate(actor, application, policy, now) -> Certificate:
             "number": certificate.number,
             "application": application.pk,
             "valid_from": certificate.valid_from,
+            "policy_version": policy.version_id,
         },
     )
     return certificate
@@ -1125,12 +1158,12 @@ def revoke_certificate(actor, certificate, reason: str) -> Certificate:
     return locked
 
 
-# -- early start (N2) ---------------------------------------------------------------------------------------------
+# -- early start ---------------------------------------------------------------------------------------------
 
 
 def grant_early_start(actor, application, reason: str) -> ResumptionApplication:
-    """The task force approves a start before the policy's earliest date (N2 二（一）经当地防控指挥部
-    批准可以提前复工)."""
+    """The task force approves a start before the policy's earliest date, where the policy lets it
+    (``early_resumption_needs_approval``)."""
     if not can(actor, "resumption.early_start"):
         raise PermissionDenied(_("只有指挥部（专班）可以批准提前复工。"))
     _check_visible(actor, application)
@@ -1142,9 +1175,18 @@ def grant_early_start(actor, application, reason: str) -> ResumptionApplication:
     policy = _policy(application)
     params = policy.parameters
     if params.earliest_resumption_at is None:
-        raise ValidationError({"policy": [_("现行政策没有规定最早复工时间，无需批准提前复工")]})
+        raise ValidationError(
+            {"policy": [_("%(policy)s没有规定最早复工时间，无需批准提前复工") % {"policy": policy.label}]}
+        )
     if not params.early_resumption_needs_approval:
-        raise ValidationError({"policy": [_("现行政策不允许经批准提前复工")]})
+        raise ValidationError(
+            {
+                "policy": [
+                    _("%(source)s：不允许经批准提前复工")
+                    % {"source": policy.cite("early_resumption_needs_approval")}
+                ]
+            }
+        )
     with transaction.atomic():
         locked = _lock(application)
         if locked.status not in OPEN_STATUSES:
@@ -1178,7 +1220,7 @@ def grant_early_start(actor, application, reason: str) -> ResumptionApplication:
     return locked
 
 
-# -- batches (N0 分批) -------------------------------------------------------------------------------------------
+# -- batches (分批) -------------------------------------------------------------------------------------------
 
 
 def _waits_for_task_force(actor, application) -> ReviewStep | None:
@@ -1237,7 +1279,7 @@ def create_batch(actor, applications, name: str = "") -> ApprovalBatch:
 
 
 def release_batch(actor, batch) -> tuple[ApprovalBatch, list[int], list[int]]:
-    """Pass the task-force step of every application in the batch at once (N0 分批批准).
+    """Pass the task-force step of every application in the batch at once (分批批准).
 
     Applications that left the task-force step since the batch was made (returned meanwhile, or passed
     one by one) are taken out of the batch and reported; the others pass. Returns (batch, passed ids,
@@ -1267,7 +1309,7 @@ def release_batch(actor, batch) -> tuple[ApprovalBatch, list[int], list[int]]:
                 with transaction.atomic():
                     _decide_locked(actor, app_locked, Decision.PASS, "", step.key, now, batch=locked)
             except ValidationError as exc:
-                # One firm that may not start yet (N2 date gate at approval) does not hold up the batch.
+                # One firm that may not start yet (the date gate at approval) does not hold up the batch.
                 ResumptionApplication.objects.filter(pk=app_locked.pk).update(batch=None)
                 dropped.append(app_locked.pk)
                 problems[app_locked.pk] = "；".join(exc.messages)

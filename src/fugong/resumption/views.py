@@ -23,7 +23,7 @@ from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import ResumptionMode
 from fugong.enterprises.selectors import visible_towns
-from fugong.policy.parameters import DOCUMENT_CHOICES, participant_label
+from fugong.policy.parameters import participant_label
 from fugong.policy.selectors import find_policy_for
 from fugong.resumption import chain, notifications, selectors, services
 from fugong.resumption.certificates import certificate_filename, render_certificate_pdf
@@ -43,8 +43,6 @@ from fugong.resumption.models import (
     Attachment,
     ControlStatus,
     Decision,
-    DocumentType,
-    PlanSection,
     ResumptionApplication,
     ReviewDecision,
     ReviewStep,
@@ -52,7 +50,6 @@ from fugong.resumption.models import (
 from fugong.resumption.selectors import STAFF_BREAKDOWNS
 
 PAGE_SIZE = 30
-DOC_LABELS = dict(DOCUMENT_CHOICES) | dict(DocumentType.choices)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -74,6 +71,22 @@ def _policy(application):
     return find_policy_for(application.enterprise.town)
 
 
+def _section_kwargs(policy) -> dict:
+    """The plan sections the form shows: the policy's, the required ones first."""
+    if policy is None:
+        return {}
+    return {
+        "sections": selectors.plan_sections(policy.parameters),
+        "required_sections": selectors.required_sections(policy.parameters),
+    }
+
+
+def _page_notice(policy) -> dict:
+    """The policy's own words for the application form, with where they come from (none if unset)."""
+    text = policy.parameters.page_notice("resumption_form") if policy is not None else ""
+    return {"page_notice": text, "page_notice_source": policy.cite("page_notices") if text else ""}
+
+
 def _back(application, anchor: str = ""):
     return redirect(reverse("resumption:detail", args=[application.pk]) + (f"#{anchor}" if anchor else ""))
 
@@ -81,7 +94,7 @@ def _back(application, anchor: str = ""):
 def _missing(application, policy) -> dict[str, list[str]]:
     if policy is None:
         return {"policy": [_("所在地区尚无现行防控政策，暂不能提交复工申请，请联系属地镇街。")]}
-    return selectors.submission_errors(application, policy.parameters)
+    return selectors.submission_errors(application, policy)
 
 
 def _acting_tokens(user, application) -> tuple:
@@ -156,7 +169,14 @@ def _detail_context(request, application, **extra) -> dict:
     pair = _diff_numbers(request, revisions)
     is_applicant = can(user, "resumption.apply")
     certificate = getattr(application, "certificate", None) if application.status == "approved" else None
-    labels = dict(PlanSection.choices)
+    # Sections are named as the policy the application was filed under names them, else the current one.
+    labels: dict[str, str] = {}
+    if application.policy_version_id:
+        labels.update(selectors.section_names(application.policy_version.params))
+    if policy is not None:
+        for key, name in selectors.section_names(policy.parameters).items():
+            labels.setdefault(key, name)
+    plan = application.plan_sections or {}
     context = {
         "application": application,
         "firm": application.enterprise,
@@ -167,7 +187,7 @@ def _detail_context(request, application, **extra) -> dict:
         "return_reasons": _return_reasons(application),
         "staff_rows": _staff_rows(application.staff_summary or {}),
         "plan_rows": [
-            (labels.get(key, key), text) for key, text in (application.plan_sections or {}).items() if text
+            (labels.get(key, key), plan[key]) for key in selectors.ordered_keys(plan, labels) if plan[key]
         ],
         "attachments": selectors.active_attachments(application).select_related("uploaded_by"),
         "commitments": application.commitments.all(),
@@ -190,6 +210,7 @@ def _detail_context(request, application, **extra) -> dict:
         and not application.early_start_granted
         and policy is not None
         and policy.parameters.earliest_resumption_at is not None,
+        "earliest_source": policy.cite("earliest_resumption_at") if policy is not None else "",
         "early_start_form": extra.pop("early_start_form", None) or ReasonForm(),
         "can_revoke": certificate is not None
         and certificate.is_valid
@@ -256,8 +277,7 @@ def create(request):
     if firm is None:
         raise PermissionDenied
     policy = find_policy_for(firm.town)
-    required = selectors.required_sections(policy.parameters) if policy else []
-    form = ApplicationForm(request.POST or None, required_sections=required)
+    form = ApplicationForm(request.POST or None, **_section_kwargs(policy))
     if request.method == "POST" and form.is_valid():
         try:
             application = services.create_draft(user, firm, form.service_data())
@@ -266,7 +286,8 @@ def create(request):
         else:
             messages.success(request, _("复工申请草稿已保存。下一步：上传申请材料。"))
             return redirect("resumption:attachments", pk=application.pk)
-    return render(request, "resumption/form.html", {"form": form, "application": None, "firm": firm})
+    context = {"form": form, "application": None, "firm": firm, **_page_notice(policy)}
+    return render(request, "resumption/form.html", context)
 
 
 @login_required
@@ -279,8 +300,7 @@ def edit(request, pk: int):
         )
         return _back(application)
     policy = _policy(application)
-    required = selectors.required_sections(policy.parameters) if policy else []
-    form = ApplicationForm(request.POST or None, required_sections=required, application=application)
+    form = ApplicationForm(request.POST or None, application=application, **_section_kwargs(policy))
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,7 +316,13 @@ def edit(request, pk: int):
     return render(
         request,
         "resumption/form.html",
-        {"form": form, "application": application, "firm": application.enterprise, "conflict": conflict},
+        {
+            "form": form,
+            "application": application,
+            "firm": application.enterprise,
+            "conflict": conflict,
+            **_page_notice(policy),
+        },
     )
 
 
@@ -305,7 +331,9 @@ def attachments(request, pk: int):
     user = request.user
     application = _application(user, pk)
     is_applicant = can(user, "resumption.apply")
-    form = AttachmentForm(request.POST or None, request.FILES or None) if is_applicant else None
+    policy = _policy(application)
+    types = selectors.document_types(policy.parameters) if policy else {}
+    form = AttachmentForm(request.POST or None, request.FILES or None, types=types) if is_applicant else None
     if request.method == "POST":
         require(user, "resumption.apply")
         if form.is_valid():
@@ -322,7 +350,6 @@ def attachments(request, pk: int):
                     % {"doc": attachment.get_doc_type_display(), "name": attachment.original_name},
                 )
                 return redirect("resumption:attachments", pk=application.pk)
-    policy = _policy(application)
     rows = list(selectors.active_attachments(application).select_related("uploaded_by"))
     present = {a.doc_type for a in rows}
     required = selectors.required_documents(policy.parameters) if policy else []
@@ -332,7 +359,8 @@ def attachments(request, pk: int):
         "form": form,
         "editable": is_applicant and application.is_editable,
         "rows": rows,
-        "required": [(d, DOC_LABELS.get(d, d), d in present) for d in required],
+        "required": [(d, types.get(d, d), d in present) for d in required],
+        "required_source": policy.cite("required_application_documents") if required else "",
         "missing_count": sum(1 for d in required if d not in present),
     }
     return render(

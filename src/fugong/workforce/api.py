@@ -215,9 +215,7 @@ class EmployeeViewSet(
             )
         return self._out(employee)
 
-    @extend_schema(
-        responses={200: OpenApiResponse(description="按区县、居住地管控状态、通勤方式统计（N1 附件3 二）")}
-    )
+    @extend_schema(responses={200: OpenApiResponse(description="按区县、居住地管控状态、通勤方式统计")})
     @action(detail=False, methods=["get"])
     def summary(self, request):
         user = request.user

@@ -224,7 +224,9 @@ def _load_areas(locked: dict, policies: dict) -> None:
         on_date, policy = policies[pk]
         if policy is None:
             continue
-        lookback = policy.parameters.travel_history_lookback_days or rules.DEFAULT_LOOKBACK_DAYS
+        lookback = policy.parameters.travel_history_lookback_days
+        if not lookback:
+            continue  # no look-back window: the rules read no areas
         window_start = on_date - dt.timedelta(days=lookback)
         keys = wanted.setdefault(id(policy), (policy, set()))[1]
         for stay in rules._stays(employee, window_start, on_date):
@@ -238,7 +240,9 @@ def _load_areas(locked: dict, policies: dict) -> None:
                 continue
             codes = {code for k in missing for code in k[0]}
             areas = sorted(
-                model.objects.filter(policy_id__in=policy.chain_policy_ids, region_code__in=codes),
+                model.objects.filter(
+                    policy_id__in=policy.chain_policy_ids, region_code__in=codes
+                ).select_related("notice"),
                 key=lambda a: (a.valid_from, a.pk),
             )
             for codes_, start, end in missing:

@@ -36,7 +36,7 @@ class ReturnDecision(models.TextChoices):
 
 
 class ResidenceControl(models.TextChoices):
-    """N1: the control status of the residential area the employee leaves from."""
+    """The control status of the residential area the employee leaves from."""
 
     NONE = "none", _("非管控区")
     PRECAUTION = "precaution", _("防范区")
@@ -299,7 +299,7 @@ class IsolationEpisode(EmployeePart):
 
 
 class PreReport(EmployeePart):
-    """N0 提前告知: the firm tells the town who is expected back, at least the policy's lead time ahead."""
+    """提前告知: the firm tells the town who is expected back, at least the policy's lead time ahead."""
 
     town = models.ForeignKey(
         "regions.Region", verbose_name=_("报备镇街"), on_delete=models.PROTECT, related_name="+"
@@ -332,7 +332,7 @@ class FollowUp(models.TextChoices):
 
 
 class CheckpointArrival(models.Model):
-    """N0 卡口: an arrival recorded at a checkpoint, matched to a person, firm and town when possible."""
+    """卡口: an arrival recorded at a checkpoint, matched to a person, firm and town when possible."""
 
     scope = Scope(
         region_path="town__path",

@@ -1,14 +1,13 @@
-"""Pre-reports and checkpoint arrivals (N0 二、返岗阶段): services and selectors.
+"""Pre-reports and checkpoint arrivals: services and selectors.
 
-N0 asks two things of the return journey:
+Two things are asked of the return journey:
 
-* 提前告知 / 有序对接: "企业要将返工人员信息提前2天报镇乡" — the firm reports its expected returners to
-  its town at least the policy's lead time ahead (``pre_report_lead_days``; 2 under N0). A report made
+* 提前告知 / 有序对接 — the firm reports its expected returners to
+  its town at least the policy's lead time ahead (``pre_report_lead_days``). A report made
   later than that is **accepted and flagged late**, not refused: the notice's purpose is that the town
   knows who is coming so it can follow them up (定向跟进); refusing a late report would leave the town
-  knowing less, while the flag keeps the firm accountable (N0 三、3: 缓报、瞒报、漏报 are called to
-  account). Dates already past are refused — someone who has arrived goes through the checkpoint.
-* 交通卡口 / 有序对接: "各镇乡要及时对接各卡口站点入诸人员信息，并反馈有关人员对应企业" — an arrival
+  knowing less, while the flag keeps the firm accountable (缓报、瞒报、漏报 are called to account). Dates already past are refused — someone who has arrived goes through the checkpoint.
+* 交通卡口 / 有序对接 — an arrival
   recorded at a checkpoint is matched by resident ID number (blind index) to a person on a firm's
   roster and handed over to that firm's town; what cannot be matched, or a person barred from
   returning, is listed for the town to follow up.
@@ -185,7 +184,9 @@ def pre_report(actor, employees, expected_arrival) -> list[PreReport]:
 
         late_note = ""
         if not on_time:
-            late_note = _("迟报：提前 %(lead)s 天报备，政策要求至少提前 %(required)s 天") % {
+            policy = find_policy_for(firm.town, today)
+            late_note = _("%(cite)s：迟报，提前 %(lead)s 天报备，政策要求至少提前 %(required)s 天") % {
+                "cite": policy.cite("pre_report_lead_days"),
                 "lead": lead_days,
                 "required": required,
             }
@@ -211,7 +212,7 @@ def _not_reportable(employee) -> str:
     who = f"{employee.name}（{employee.id_number_masked}）"
     if employee.status == EmployeeStatus.BARRED:
         because = employee.decision_reason or _("已被判定暂不得返岗")
-        return _("%(who)s：暂缓返岗（%(because)s），N0 规定重点区域人员一律不得返还，不能报备返岗") % {
+        return _("%(who)s：暂缓返岗（%(because)s），不能报备返岗") % {
             "who": who,
             "because": because,
         }
@@ -434,7 +435,7 @@ def _best_match(index: str, town, on_date: dt.date) -> Employee | None:
 
 def _attach(actor, arrival, employee, *, source) -> None:
     """Tie ``arrival`` to ``employee``: their firm and its town take the hand-over, and the person is
-    moved to "arrived" — unless they may not return, which the town must follow up (N0: 劝返)."""
+    moved to "arrived" — unless they may not return, which the town must follow up (劝返)."""
     employee = Employee.objects.select_for_update().select_related("enterprise__town").get(pk=employee.pk)
     arrival.employee = employee
     arrival.enterprise = employee.enterprise

@@ -1,4 +1,4 @@
-"""/api/v1/pre-reports/ and /api/v1/checkpoint-arrivals/ (N0 提前告知 / 有序对接).
+"""/api/v1/pre-reports/ and /api/v1/checkpoint-arrivals/ (提前告知 / 有序对接).
 
 Lists and details read through the scoped selectors in ``returns`` (a row outside the user's scope is a
 404); writes go through its services. Only masked ID numbers leave the server. A checkpoint phone sends

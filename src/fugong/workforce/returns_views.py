@@ -1,4 +1,4 @@
-"""Pages for pre-reports and checkpoint arrivals (N0 提前告知 / 有序对接).
+"""Pages for pre-reports and checkpoint arrivals (提前告知 / 有序对接).
 
 * The town officer's 返岗报备 pages: pre-reports by date with counts, arrivals by date, and the pending
   list (unmatched or barred arrivals) with follow-up actions.
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
+from fugong.policy.selectors import find_policy_for
 from fugong.workforce import returns
 from fugong.workforce.models import CheckpointArrival, Employee, FollowUp
 from fugong.workforce.returns_forms import CheckpointForm, MatchForm, PreReportForm, ResolveForm
@@ -45,8 +46,20 @@ def _query(request) -> str:
     return query.urlencode()
 
 
+def _page_notice(user, on_date) -> dict:
+    """What the policy of the user's region tells this page (``page_notices``), with its citation;
+    nothing when the policy sets none."""
+    region = user.region or getattr(user.enterprise, "town", None)
+    policy = find_policy_for(region, on_date) if region is not None else None
+    text = policy.parameters.page_notice("returns") if policy is not None else ""
+    if not text:
+        return {"page_notice": "", "page_notice_citation": ""}
+    return {"page_notice": text, "page_notice_citation": policy.cite("page_notices")}
+
+
 def _town_context(request, on_date, tab: str) -> dict:
     return {
+        **_page_notice(request.user, on_date),
         "on_date": on_date,
         "prev_date": on_date - dt.timedelta(days=1),
         "next_date": on_date + dt.timedelta(days=1),

@@ -1,4 +1,4 @@
-"""Rosters in Excel (SPEC §5, §13; N1 annex 3 §2 and annex 5): template, import, export, statistics.
+"""Rosters in Excel (SPEC §5, §13): template, import, export, statistics.
 
 The public API, for the pages and the API views:
 
@@ -9,11 +9,11 @@ The public API, for the pages and the API views:
   number) updated in one transaction, with one audit entry. Re-importing the same file changes nothing.
 * ``export_roster(actor, queryset, *, unmasked=False) -> bytes`` — the same layout; ID numbers masked
   unless the actor may unmask and asked to (then the view is logged).
-* ``export_return_statistics(actor, enterprise_or_queryset) -> bytes`` — N1's 返岗员工统计.
+* ``export_return_statistics(actor, enterprise_or_queryset) -> bytes`` — the 返岗员工统计.
 * ``roster_tasks.import_roster_async`` / ``roster_tasks.job_status`` run a big import in the background.
 
 The column layout is the returning-employee record firms filled in 2020–2022 (SPEC §13), followed by the
-columns N1 needs for its statistics (居住区县, 居住地管控状态) and the firm's own arrangements (宿舍, 班车).
+columns the return statistics need (居住区县, 居住地管控状态) and the firm's own arrangements (宿舍, 班车).
 Columns are found by their header, so a firm's own sheet with extra columns or another order imports too;
 a column that is absent leaves that field of known people untouched.
 
@@ -1228,13 +1228,13 @@ def roster_template() -> bytes:
     return template_workbook()
 
 
-# Statistics (N1 annex 3 §2 / annex 5) -------------------------------------------------------------
+# Statistics ----------------------------------------------------------------------------------
 
 
 def commute_mode_expression():
     """``selectors.commute_mode`` in SQL, so that 100,000 people are counted without loading them: a shuttle
     seat is 点对点, a dorm bed is 封闭驻厂, otherwise the firm's resumption mode (封闭驻厂 when it declared
-    none, N1's current phase)."""
+    none)."""
     return Case(
         When(shuttle_route__isnull=False, then=Value(ResumptionMode.POINT_TO_POINT)),
         When(dorm_room__isnull=False, then=Value(ResumptionMode.CLOSED_IN_PLANT)),
@@ -1258,7 +1258,7 @@ def _county_of(region: Region | None, regions: dict[str, Region]) -> str:
 def export_return_statistics(actor, target) -> bytes:
     """返岗员工统计 for one firm (an Enterprise) or any Employee queryset, within the actor's scope.
 
-    N1 annex 3 §2 asks each firm, from its 返岗员工统计明细表, for: 1. the returners by county/district;
+    The return statistics ask each firm, from its 返岗员工统计明细表, for: 1. the returners by county/district;
     2. their home's control status (封控区/管控区/防范区); 3. how they commute (closed in plant or by
     shuttle 点对点); 4. the shuttle buses needed — number, seats, route. Those are the four tables, in that
     order, plus the firms side by side when the selection spans several. People who have left the firm

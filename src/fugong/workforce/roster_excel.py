@@ -1,7 +1,7 @@
-"""The roster's layout and the workbooks written from it: the template, the export and N1's statistics.
+"""The roster's layout and the workbooks written from it: the template, the export and the return statistics.
 
 The layout is the returning-employee record (返岗员工登记) firms filled in 2020–2022 (SPEC §13), in its
-order, followed by what N1 asks the firm to count (居住区县 and 居住地管控状态, annex 3 §2) and the firm's
+order, followed by what the return statistics count (居住区县 and 居住地管控状态) and the firm's
 own arrangements (宿舍, 班车线路, 座位号) from which the commute mode is counted. The import
 (``fugong.workforce.roster``) reads columns by these headers; the template and the export write them,
 so an exported sheet imports again.
@@ -91,7 +91,7 @@ COLUMNS: list[RosterColumn] = [
         "住址",
         "residence_address",
         "现居住详细地址",
-        "诸暨市暨阳街道望云路18号",
+        "某某街道望云路18号",
         28,
         aliases=("家庭住址", "现住址"),
     ),
@@ -181,7 +181,7 @@ COLUMNS: list[RosterColumn] = [
         "居住区县",
         "residence_region",
         "现居住地所在区县或乡镇街道的名称，或区划代码；用于按区县统计",
-        "诸暨市",
+        "330681",
         12,
         aliases=("居住地区县", "所在区县"),
     ),
@@ -232,7 +232,7 @@ def _save(workbook: Workbook) -> bytes:
 
 
 def example_id_number() -> str:
-    """A valid ID number for the example row (诸暨市, born 1990-03-07), check character computed."""
+    """A valid ID number for the example row (division 330681, born 1990-03-07), check character computed."""
     from stdnum.cn import ric
 
     body = "33068119900307123"
@@ -457,7 +457,7 @@ class StatisticsTable:
 def write_statistics(
     title: str, subtitle: str, tables: list[StatisticsTable], by_firm: StatisticsTable | None
 ) -> bytes:
-    """N1 annex 3 §2: one sheet with a table per item, and the firms side by side when there are several."""
+    """The return statistics: one sheet with a table per item, and the firms side by side when there are several."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = STATISTICS_SHEET

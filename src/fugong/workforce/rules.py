@@ -1,60 +1,57 @@
-"""Whether a person may return to work, and why (SPEC §5): the return rules of N0, N1 and N2 as data.
+"""Whether a person may return to work, and why (SPEC §5): the return rules as the policy states them.
 
-``evaluate_return(employee)`` reads only the employee file, the policy in force for the firm's town on
-the person's return date and the policy's dated risk and no-return areas, and answers one of four
-decisions with every reason that led there, each citing its notice and section:
+``evaluate_return(employee)`` reads only the employee file (with its nucleic and antigen results), the
+policy in force for the firm's town on the person's return date and the policy's dated risk and
+no-return areas, and answers one of four decisions with every reason that led there. There is no
+default in this module: a parameter the policy does not set means the rule that reads it does not
+apply. Every reason starts with the citation of the parameter it rests on (``policy.cite``), of the
+area it found (``area_citation``), or — for the "may return" summary only — the policy's label.
 
-* **barred** (暂不得返岗):
-  - stayed in a no-return area while it was in force within the look-back window — N0 二、准备阶段
-    2．提前告知 "湖北等疫情重点区域一律不得返还";
-  - a close contact of a confirmed or suspected case within the window — N0 提前告知 "与…确诊病例、
-    疑似病例密切接触者，一律不得返还" (N1 五、（一）: only 非密接、次密接 may leave their community);
-  - living in a sealed area — N1 五、（一） lets only 封控区非封控楼栋 residents out, and the file does
-    not tell the buildings apart, so the firm records such a person as "controlled" only once the
-    community has said so;
-  - fever or symptoms together with an epidemiological history — N0 二、返岗阶段 3．分类管理 sends them
-    to the fever clinic, not into the plant;
-  - a hard-hit-area returner while the firm has no fixed observation point — N2 二、（四）;
-  - a red health code.
-* **isolate** (须厂内隔离观察) with a release date = arrival date + N days:
-  - out-of-region returners when the policy sets ``isolation_days_out_of_region`` — N0 "对绍外人员
-    落实居厂隔离观察14天", N2 双隔离 "外地返岗人员坚决执行14天隔离期". "Out of region" is read as the
-    notices write it: 绍外 (outside Shaoxing, the prefecture-level city, though the policy is Zhuji's)
-    and 外地 (outside Baotou) — so a place outside the firm's *city* (the CITY level of the town's
-    path, or the province where counties hang directly under it). A person counts as returning from
-    outside when their return trip started there, their holiday destination lay there, or a travel stop
-    within the window lay there; where they live does not make them a returner (a worker from
-    elsewhere who stayed in town over the holiday is not 绍外人员). Someone who left the locality
-    without any place code recorded is treated as returning from outside, since nobody can show
-    otherwise;
-  - a stay in a medium-or-worse risk area (or controlled/sealed area) within the window — N2 双隔离
-    "近期有疫区旅居史…主动进行医学观察" and the risk-area table of SPEC §2;
-  - fever or symptoms at registration without an epidemiological history — N2 双隔离 "体温检测异常员工
-    实施隔离观察" (``symptomatic_isolated``; the barred case above is
-    ``symptomatic_with_epi_history_barred``). Unset, both still apply, cited to the policy in force;
-    only "否" turns one off;
-  - a yellow health code.
-  N days is ``isolation_days_out_of_region``; where the policy does not set it (N1, N4), the
-  look-back days, else 14 — the national medical-observation period every notice assumes.
-* **buffer** (须进缓冲区待核酸阴性): under a policy with ``buffer_zone_requires_negative_nucleic`` (N1
-  五、（二）"所有员工返回工厂后，要进入工厂单独设置的缓冲区…呈阴性的方可返岗复工") every returning
-  employee, local or not; and the isolate cases above become buffer cases unless the same policy also
-  sets isolation days, because N1 asks for the buffer and the test, not for an isolation period.
-* **may return** (可直接返岗) when nothing above applies.
+The rules, each with the parameters it needs:
 
-Areas are judged as of each day: a stay counts against an area only for the days both overlap, so an
-area listed after someone left it does not catch them, and one listed with a past start date does.
-The look-back window is the policy's ``travel_history_lookback_days`` (14 when unset) counted back
-from the return date, inclusive of both ends. The place a person lives is judged through the residence
-control status (N1), not through the risk-area table: the file holds a home address, not the days
-spent there.
+* **Look-back window** (``travel_history_lookback_days``, counted back from the return date, both ends
+  inclusive). Without it the rules that judge a history — no-return areas, risk areas, close contacts,
+  symptoms with an epidemiological history — do not apply. Areas are judged as of each day: a stay
+  counts against an area only for the days both overlap.
+* **No-return areas** in force during a stay within the window: barred, citing the area.
+* **Close contacts** of a confirmed or suspected case within the window: ``case_contact_outcome``
+  (barred / isolate / buffer / none), citing that parameter and quoting the notice's words for it.
+* **Residence control status**: ``residence_control_outcomes`` maps sealed / controlled / precaution to
+  an outcome; unset, or no entry for the person's status, means no rule.
+* **Pre-exit tests**: a person whose residence is controlled or under precaution, whose status the
+  policy maps to an outcome other than "none", and whose policy sets ``pre_exit_nucleic_valid_hours``
+  passes only with a negative nucleic result sampled within that many hours before arrival — counted
+  back from the end of the arrival day, so the report is valid whenever that day the person arrives —
+  and, where ``pre_exit_antigen_required``, a negative antigen result sampled on the arrival day. A
+  positive result in that window, or a missing one, holds the person (barred for now) with a reason
+  naming what is missing. Results are the person's ``monitoring`` test records.
+* **Fever or symptoms** at registration: with an epidemiological history (a risk-area stay or a case
+  contact within the window) barred when ``symptomatic_with_epi_history_barred`` is set to yes;
+  otherwise isolated when ``symptomatic_isolated`` is set to yes. Unset (or "no"): no rule.
+* **Health code**: ``health_code_outcomes`` gives the outcome for each colour; unset: no rule.
+* **Risk-area stays** (medium or worse) within the window: barred from a hard-hit (high) area while the
+  firm has no fixed observation point when ``observation_point_required_for_hard_hit_returners``;
+  otherwise the buffer zone under a policy with ``buffer_zone_requires_negative_nucleic`` and no
+  isolation days, else isolation.
+* **Out-of-region returners**: isolated for ``isolation_days_out_of_region`` days when the policy sets
+  both that and ``out_of_region_level`` — "out of region" is outside the firm's province (2-digit code),
+  prefecture (4-digit) or county (6-digit), read from the firm's town path. A person counts as returning
+  from outside when their return trip started there, their holiday destination lay there, or a travel
+  stop within the window (or on the return day, without a window) lay there; where they live does not
+  count. Someone who left the locality with no place code recorded is treated as returning from
+  outside, since nobody can show otherwise.
+* **Buffer zone for everyone returning** when ``buffer_zone_requires_negative_nucleic``.
 
-Every reason cites the policy in force: the section comes from the preset's ``sources`` for the
-parameter behind the rule, and only the notice (or the policy's name) where that parameter is unset.
+**Isolation without a number of days.** Where a rule's outcome is "isolate" and the policy sets no
+``isolation_days_out_of_region``, the decision is still "isolate" — the policy asked for isolation —
+but with no release date, and the reason says the policy sets no period, so the isolation lasts until
+it is released by hand. Nobody is ever isolated for a number of days the policy does not state.
+
+The strictest decision wins (barred > isolate > buffer > may return); the release date is the latest
+one among the isolating rules that have one.
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -63,19 +60,23 @@ from django.utils.translation import gettext as _
 
 from fugong.enterprises.models import IsolationKind, IsolationRoom
 from fugong.policy.divisions import covering_codes, normalize_division_code
-from fugong.policy.models import RISK_SEVERITY, NoReturnArea, Policy, RiskArea, RiskLevel
-from fugong.policy.presets import UnknownPreset, get_preset
-from fugong.policy.selectors import ResolvedPolicy, policy_for
+from fugong.policy.models import RISK_SEVERITY, NoReturnArea, RiskArea, RiskLevel
+from fugong.policy.selectors import ResolvedPolicy, area_citation, policy_for
 from fugong.workforce.models import HealthCode, ResidenceControl, ReturnDecision
 
-DEFAULT_LOOKBACK_DAYS = 14
-DEFAULT_ISOLATION_DAYS = 14
 # Severity of each decision: the strictest rule that applies decides.
 DECISION_RANK = {
     ReturnDecision.MAY_RETURN: 0,
     ReturnDecision.BUFFER: 1,
     ReturnDecision.ISOLATE: 2,
     ReturnDecision.BARRED: 3,
+}
+# Digits of a division code at each level "out of region" may be measured against.
+OUT_OF_REGION_DIGITS = {"province": 2, "prefecture": 4, "county": 6}
+_OUTCOME_DECISION = {
+    "barred": ReturnDecision.BARRED,
+    "isolate": ReturnDecision.ISOLATE,
+    "buffer": ReturnDecision.BUFFER,
 }
 
 
@@ -115,63 +116,22 @@ def cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-# -- citations ------------------------------------------------------------------------------------------
-
-
-def _preset_of(policy: ResolvedPolicy) -> dict | None:
-    key = policy.preset_key
-    if not key:
-        # An edited version may carry no preset key; the policy still started from one.
-        memo_key = ("workforce", "policy_preset_key")
-        if memo_key not in policy._memo:
-            policy._memo[memo_key] = (
-                Policy.objects.filter(pk=policy.policy_id).values_list("preset_key", flat=True).first() or ""
-            )
-        key = policy._memo[memo_key]
-    try:
-        return get_preset(key) if key else None
-    except UnknownPreset:
-        return None
-
-
-def _notice(policy: ResolvedPolicy) -> str:
-    preset = _preset_of(policy)
-    return preset["notice"] if preset else policy.policy_name
-
-
-def _cite(policy: ResolvedPolicy, parameter: str) -> str:
-    """ "N0 二、返岗阶段 3．分类管理": the notice and the section the parameter behind a rule was taken from.
-
-    Only the policy in force is named, and its section only where the version in force sets that
-    parameter: a version stored before the parameter existed, or one the task force cleared it from,
-    must not borrow a section (let alone another notice's) that it does not contain."""
-    if not policy.parameters.is_set(parameter):
-        return _notice(policy)
-    preset = _preset_of(policy)
-    if preset is None:
-        return f"{policy.policy_name}（第{policy.version_number}版）"
-    source = preset.get("sources", {}).get(parameter, "")
-    section = re.split(r"[：:]", source, maxsplit=1)[0].strip() if source else ""
-    return f"{preset['notice']} {section}".strip()
-
-
-def _cite_area(policy: ResolvedPolicy, area) -> str:
-    match = re.match(r"^(N\d)\s*([^：:]*)", area.source or "")
-    if match:
-        return f"{match.group(1)} {match.group(2).strip()}".strip()
-    return _notice(policy)
-
-
 # -- places ---------------------------------------------------------------------------------------------
 
 
-def home_area_code(enterprise) -> str:
-    """The division code of the firm's city — what 绍外 (N0) and 外地 (N2) are measured against."""
+def home_area_code(enterprise, level: str | None) -> str:
+    """The division code "out of region" is measured against: the firm's province, prefecture or county
+    (``out_of_region_level``), read from its town's path; "" when the policy sets no level. Where the
+    path has no code of that length (a county directly under its province), the nearest level above."""
+    digits = OUT_OF_REGION_DIGITS.get(level or "")
+    if not digits:
+        return ""
     codes = [c for c in enterprise.town.path.split("/") if c]
-    for code in codes:
-        if len(code) == 4:
-            return code
-    return codes[0] if codes else ""
+    above = [c for c in codes if len(c) <= digits]
+    exact = [c for c in above if len(c) == digits]
+    if exact:
+        return exact[0]
+    return max(above, key=len) if above else ""
 
 
 def _normal(code) -> str:
@@ -225,6 +185,7 @@ def _areas_during(policy: ResolvedPolicy, model, code: str, start: dt.date, end:
     if key not in policy._memo:
         policy._memo[key] = list(
             model.objects.filter(policy_id__in=policy.chain_policy_ids, region_code__in=codes)
+            .select_related("notice")
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end)
             .order_by("valid_from", "pk")
         )
@@ -260,6 +221,58 @@ def _observation_point_missing(enterprise, policy) -> bool:
     return policy._memo[key]
 
 
+# -- pre-exit tests -------------------------------------------------------------------------------------
+
+
+def _pre_exit_missing(employee, policy: ResolvedPolicy, arrival: dt.date) -> list[str]:
+    """The reasons a person leaving a controlled residence is held for: each names the missing (or
+    positive) result and cites its parameter; empty when the results on file let them through."""
+    from fugong.monitoring.models import TestKind, TestOutcome, TestResult
+
+    params = policy.parameters
+    hours = params.pre_exit_nucleic_valid_hours
+    tz = timezone.get_current_timezone()
+    end = dt.datetime.combine(arrival + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    start = end - dt.timedelta(hours=hours)
+    nucleic = list(
+        TestResult.objects.filter(
+            employee=employee, kind=TestKind.NUCLEIC, sampled_at__gte=start, sampled_at__lt=end
+        ).values_list("result", flat=True)
+    )
+    out = []
+    if TestOutcome.POSITIVE in nucleic:
+        out.append(
+            _("%(cite)s：抵达前%(hours)d小时内核酸检测结果为阳性，不得转出返岗")
+            % {"cite": policy.cite("pre_exit_nucleic_valid_hours"), "hours": hours}
+        )
+    elif TestOutcome.NEGATIVE not in nucleic:
+        out.append(
+            _("%(cite)s：未见抵达前%(hours)d小时内（%(since)s起）采样的核酸阴性结果，暂不得返岗")
+            % {
+                "cite": policy.cite("pre_exit_nucleic_valid_hours"),
+                "hours": hours,
+                "since": f"{cn_date(timezone.localtime(start, tz).date())}{timezone.localtime(start, tz):%H:%M}",
+            }
+        )
+    if params.pre_exit_antigen_required:
+        antigen = list(
+            TestResult.objects.filter(
+                employee=employee, kind=TestKind.ANTIGEN, sample_day=arrival
+            ).values_list("result", flat=True)
+        )
+        if TestOutcome.POSITIVE in antigen:
+            out.append(
+                _("%(cite)s：%(date)s抗原检测结果为阳性，不得转出返岗")
+                % {"cite": policy.cite("pre_exit_antigen_required"), "date": cn_date(arrival)}
+            )
+        elif TestOutcome.NEGATIVE not in antigen:
+            out.append(
+                _("%(cite)s：未见抵达当日（%(date)s）的抗原阴性结果，暂不得返岗")
+                % {"cite": policy.cite("pre_exit_antigen_required"), "date": cn_date(arrival)}
+            )
+    return out
+
+
 # -- the evaluation -------------------------------------------------------------------------------------
 
 
@@ -280,13 +293,11 @@ def evaluate_return(
     on_date = on_date or evaluation_date(employee)
     policy = policy or policy_for(employee.enterprise.town, on_date)
     params = policy.parameters
-    lookback = params.travel_history_lookback_days or DEFAULT_LOOKBACK_DAYS
-    window_start = on_date - dt.timedelta(days=lookback)
+    lookback = params.travel_history_lookback_days
+    window_start = on_date - dt.timedelta(days=lookback) if lookback else None
     arrival = employee.return_date or employee.expected_return_date or on_date
     buffer_policy = bool(params.buffer_zone_requires_negative_nucleic)
-    iso_days_param = params.isolation_days_out_of_region
-    iso_days = iso_days_param or params.travel_history_lookback_days or DEFAULT_ISOLATION_DAYS
-    notice = _notice(policy)
+    iso_days = params.isolation_days_out_of_region
     found: list[_Found] = []
 
     def add(decision, text, release=None):
@@ -295,10 +306,48 @@ def evaluate_return(
             item.release_dates.append(release)
         found.append(item)
 
-    stays = _stays(employee, window_start, on_date, stops)
-    home = home_area_code(employee.enterprise)
+    def outcome(decision, cite: str, what: str) -> None:
+        """The reason for an outcome a parameter names, with the isolation period where there is one."""
+        if decision == ReturnDecision.BARRED:
+            add(decision, _("%(cite)s：%(what)s，暂不得返岗") % {"cite": cite, "what": what})
+        elif decision == ReturnDecision.BUFFER:
+            add(
+                decision,
+                _("%(cite)s：%(what)s，进厂后入缓冲区，核酸检测阴性方可返岗") % {"cite": cite, "what": what},
+            )
+        elif decision == ReturnDecision.ISOLATE:
+            isolate(cite, what)
 
-    # 1. No-return areas (N0 提前告知).
+    def isolate(cite: str, what: str) -> None:
+        if iso_days is None:
+            add(
+                ReturnDecision.ISOLATE,
+                _("%(cite)s：%(what)s，须隔离观察；%(label)s未规定隔离观察天数，解除时间另行确定")
+                % {"cite": cite, "what": what, "label": policy.label},
+            )
+            return
+        release = arrival + dt.timedelta(days=iso_days)
+        days_cite = policy.cite("isolation_days_out_of_region")
+        if days_cite == cite:
+            text = _("%(cite)s：%(what)s，须隔离观察%(days)d天，%(release)s解除")
+        else:
+            text = _("%(cite)s：%(what)s，须隔离观察%(days)d天（%(days_cite)s），%(release)s解除")
+        add(
+            ReturnDecision.ISOLATE,
+            text
+            % {
+                "cite": cite,
+                "what": what,
+                "days": iso_days,
+                "days_cite": days_cite,
+                "release": cn_date(release),
+            },
+            release,
+        )
+
+    stays = _stays(employee, window_start, on_date, stops) if window_start else []
+
+    # 1. No-return areas within the window.
     for stay in stays:
         for area, day in _hits(policy, NoReturnArea, stay, window_start, on_date):
             since = cn_date(area.valid_from)
@@ -312,7 +361,7 @@ def evaluate_return(
                     "where": _place_phrase(stay, area, day),
                     "since": since,
                 }
-            add(ReturnDecision.BARRED, f"{_cite_area(policy, area)}：{what}，一律不得返还")
+            add(ReturnDecision.BARRED, f"{area_citation(area) or policy.label}：{what}，一律不得返还")
 
     # 2. Risk areas within the window.
     risk_hits = []
@@ -320,116 +369,85 @@ def evaluate_return(
         for area, day in _hits(policy, RiskArea, stay, window_start, on_date):
             if RISK_SEVERITY[area.level] >= RISK_SEVERITY[RiskLevel.MEDIUM]:
                 risk_hits.append((stay, area, day))
-    contacts = list(contacts if contacts is not None else employee.close_contacts.all())
-    case_contacts = [c for c in contacts if c.with_case and window_start <= c.contact_date <= on_date]
+    case_contacts = []
+    if window_start:
+        contacts = list(contacts if contacts is not None else employee.close_contacts.all())
+        case_contacts = [c for c in contacts if c.with_case and window_start <= c.contact_date <= on_date]
     symptomatic = employee.has_fever or bool((employee.other_symptoms or "").strip())
     epi_history = bool(risk_hits or case_contacts)
 
-    # 3. Close contacts of cases (N0 提前告知; N1 五、（一）).
-    for contact in case_contacts:
-        if buffer_policy:
-            cite = _cite(policy, "pre_exit_nucleic_valid_hours")
-            rule = _("密接、次密接人员不得转出小区返岗")
-        else:
-            cite = _cite(policy, "travel_history_lookback_days")
-            rule = _("与确诊病例、疑似病例密切接触者一律不得返还")
-        add(
-            ReturnDecision.BARRED,
-            _("%(cite)s：%(date)s与病例有密切接触（%(what)s），%(rule)s")
-            % {
-                "cite": cite,
+    # 3. Close contacts of cases within the window.
+    contact_decision = _OUTCOME_DECISION.get(params.case_contact_outcome or "")
+    if contact_decision:
+        cite = policy.cite("case_contact_outcome")
+        quote = policy.quote("case_contact_outcome")
+        for contact in case_contacts:
+            what = _("%(date)s与病例有密切接触（%(what)s）") % {
                 "date": cn_date(contact.contact_date),
                 "what": contact.description,
-                "rule": rule,
-            },
-        )
+            }
+            if quote:
+                what = _("%(what)s；“%(quote)s”") % {"what": what, "quote": quote}
+            outcome(contact_decision, cite, what)
 
-    # 4. Residence control status (N1 五、（一）, which carries the 48-hour exit rule).
-    if employee.residence_control == ResidenceControl.SEALED:
-        add(
-            ReturnDecision.BARRED,
-            _("%(cite)s：居住地位于封控区，封控楼栋人员不得转出小区，暂不得返岗")
-            % {"cite": _cite(policy, "pre_exit_nucleic_valid_hours")},
-        )
-    elif employee.residence_control in (ResidenceControl.CONTROLLED, ResidenceControl.PRECAUTION):
-        hours = params.pre_exit_nucleic_valid_hours
-        control = ResidenceControl(employee.residence_control).label
-        if buffer_policy:
-            add(
-                ReturnDecision.BUFFER,
-                _(
-                    "%(cite)s：居住地位于%(control)s，须持%(hours)s小时内核酸阴性报告及现场抗原阴性转出小区，进厂后入缓冲区"
+    # 4. Residence control status, and the tests needed to leave a controlled residence.
+    control = employee.residence_control
+    residence_decision = None
+    if control:
+        residence_outcome = params.outcome("residence_control_outcomes", control)
+        residence_decision = _OUTCOME_DECISION.get(residence_outcome or "")
+        label = ResidenceControl(control).label
+        if residence_decision:
+            outcome(
+                residence_decision,
+                policy.cite("residence_control_outcomes"),
+                _("居住地位于%(control)s") % {"control": label},
+            )
+        if (
+            control in (ResidenceControl.CONTROLLED, ResidenceControl.PRECAUTION)
+            and residence_outcome
+            and residence_outcome != "none"
+            and params.pre_exit_nucleic_valid_hours
+        ):
+            for text in _pre_exit_missing(employee, policy, arrival):
+                add(
+                    ReturnDecision.BARRED,
+                    _("%(text)s（居住地位于%(control)s）") % {"text": text, "control": label},
                 )
-                % {
-                    "cite": _cite(policy, "pre_exit_nucleic_valid_hours"),
-                    "control": control,
-                    "hours": hours or 48,
-                },
-            )
-        elif employee.residence_control == ResidenceControl.CONTROLLED:
-            release = arrival + dt.timedelta(days=iso_days)
-            add(
-                ReturnDecision.ISOLATE,
-                _("%(notice)s：居住地位于管控区，须厂内隔离观察%(days)d天，%(release)s解除")
-                % {"notice": notice, "days": iso_days, "release": cn_date(release)},
-                release,
-            )
 
-    # 5. Fever or symptoms at registration: with an epidemiological history to the fever clinic (N0
-    #    分类管理), without one into isolation (N2 双隔离). Where the policy does not set a rule (older
-    #    versions, other notices) the same safe course applies, cited to the policy in force alone;
-    #    only an explicit "否" switches a rule off.
-    to_clinic = epi_history and params.symptomatic_with_epi_history_barred is not False
-    if symptomatic and (to_clinic or params.symptomatic_isolated is not False):
+    # 5. Fever or symptoms at registration.
+    if symptomatic:
         what = (
             _("登记时发热")
             if employee.has_fever
             else _("登记时有症状（%(s)s）") % {"s": employee.other_symptoms}
         )
-        if to_clinic:
+        if epi_history and params.symptomatic_with_epi_history_barred:
             add(
                 ReturnDecision.BARRED,
                 _("%(cite)s：%(what)s且%(lookback)d天内有流行病学史，须送发热门诊就诊排查，暂不得返岗")
                 % {
-                    "cite": _cite(policy, "symptomatic_with_epi_history_barred"),
+                    "cite": policy.cite("symptomatic_with_epi_history_barred"),
                     "what": what,
                     "lookback": lookback,
                 },
             )
-        else:
-            release = arrival + dt.timedelta(days=iso_days)
-            add(
-                ReturnDecision.ISOLATE,
-                _("%(cite)s：%(what)s，须隔离观察%(days)d天，%(release)s解除")
-                % {
-                    "cite": _cite(policy, "symptomatic_isolated"),
-                    "what": what,
-                    "days": iso_days,
-                    "release": cn_date(release),
-                },
-                release,
-            )
+        elif params.symptomatic_isolated:
+            isolate(policy.cite("symptomatic_isolated"), what)
 
     # 6. Health code.
-    if employee.health_code == HealthCode.RED:
-        add(ReturnDecision.BARRED, _("%(notice)s：健康码为红码，暂不得返岗") % {"notice": notice})
-    elif employee.health_code == HealthCode.YELLOW:
-        if buffer_policy and not iso_days_param:
-            add(
-                ReturnDecision.BUFFER,
-                _("%(notice)s：健康码为黄码，须入缓冲区待核酸阴性") % {"notice": notice},
-            )
-        else:
-            release = arrival + dt.timedelta(days=iso_days)
-            add(
-                ReturnDecision.ISOLATE,
-                _("%(notice)s：健康码为黄码，须隔离观察%(days)d天，%(release)s解除")
-                % {"notice": notice, "days": iso_days, "release": cn_date(release)},
-                release,
+    if employee.health_code in (HealthCode.RED, HealthCode.YELLOW, HealthCode.GREEN):
+        code_decision = _OUTCOME_DECISION.get(
+            params.outcome("health_code_outcomes", employee.health_code) or ""
+        )
+        if code_decision:
+            outcome(
+                code_decision,
+                policy.cite("health_code_outcomes"),
+                _("健康码为%(colour)s") % {"colour": HealthCode(employee.health_code).label},
             )
 
-    # 7. Risk-area stays: isolation, or the buffer zone under N1; barred from a hard-hit area while the
-    #    firm has no fixed observation point (N2 二、（四）).
+    # 7. Risk-area stays within the window.
     needs_point = bool(params.observation_point_required_for_hard_hit_returners)
     for stay, area, day in risk_hits:
         level = RiskLevel(area.level).label
@@ -445,78 +463,84 @@ def evaluate_return(
                     "%(cite)s：%(where)s（%(level)s地区），企业尚未设置固定隔离观察点，不得接收疫情较重地区返岗人员"
                 )
                 % {
-                    "cite": _cite(policy, "observation_point_required_for_hard_hit_returners"),
+                    "cite": policy.cite("observation_point_required_for_hard_hit_returners"),
                     "where": where,
                     "level": level,
                 },
             )
-        elif buffer_policy and not iso_days_param:
+        elif buffer_policy and iso_days is None:
             add(
                 ReturnDecision.BUFFER,
                 _(
                     "%(cite)s：%(where)s（%(level)s地区），%(lookback)d天内有风险地区旅居史，进厂后入缓冲区，核酸阴性方可返岗"
                 )
                 % {
-                    "cite": _cite(policy, "buffer_zone_requires_negative_nucleic"),
+                    "cite": policy.cite("buffer_zone_requires_negative_nucleic"),
                     "where": where,
                     "level": level,
                     "lookback": lookback,
                 },
             )
         else:
-            release = arrival + dt.timedelta(days=iso_days)
-            add(
-                ReturnDecision.ISOLATE,
-                _(
-                    "%(notice)s：%(where)s（%(level)s地区，%(since)s起），%(lookback)d天内有风险地区旅居史，须厂内隔离观察%(days)d天，%(release)s解除"
-                )
+            isolate(
+                area_citation(area) or policy.label,
+                _("%(where)s（%(level)s地区，%(since)s起），%(lookback)d天内有风险地区旅居史")
                 % {
-                    "notice": _cite_area(policy, area) if area.source else notice,
                     "where": where,
                     "level": level,
                     "since": cn_date(area.valid_from),
                     "lookback": lookback,
+                },
+            )
+
+    # 8. Out-of-region returners.
+    home = home_area_code(employee.enterprise, params.out_of_region_level)
+    if iso_days is not None and home:
+        region_stays = stays if window_start else _stays(employee, on_date, on_date, stops)
+        outside = [s for s in region_stays if is_outside(s.code, home)]
+        unknown_origin = employee.left_locality and not region_stays
+        if outside or unknown_origin:
+            release = arrival + dt.timedelta(days=iso_days)
+            origin = outside[0].label if outside else _("外地（行程地区划代码未填写）")
+            add(
+                ReturnDecision.ISOLATE,
+                _(
+                    "%(cite)s：自%(origin)s返岗，属外地返岗人员（%(scope)s），须厂内隔离观察%(days)d天，%(release)s解除"
+                )
+                % {
+                    "cite": policy.cite("isolation_days_out_of_region"),
+                    "origin": origin,
+                    "scope": _out_of_region_phrase(params.out_of_region_level),
                     "days": iso_days,
                     "release": cn_date(release),
                 },
                 release,
             )
 
-    # 8. Out-of-region returners (N0 分类管理 绍外人员; N2 双隔离 外地返岗人员).
-    outside = [s for s in stays if is_outside(s.code, home)]
-    unknown_origin = employee.left_locality and not stays
-    if iso_days_param and (outside or unknown_origin):
-        release = arrival + dt.timedelta(days=iso_days_param)
-        origin = outside[0].label if outside else _("外地（行程地区划代码未填写）")
-        add(
-            ReturnDecision.ISOLATE,
-            _("%(cite)s：自%(origin)s返岗，属外地返岗人员，须厂内隔离观察%(days)d天，%(release)s解除")
-            % {
-                "cite": _cite(policy, "isolation_days_out_of_region"),
-                "origin": origin,
-                "days": iso_days_param,
-                "release": cn_date(release),
-            },
-            release,
-        )
-
-    # 9. The buffer zone for every returning employee (N1 五、（二）).
+    # 9. The buffer zone for every returning employee.
     if buffer_policy:
         add(
             ReturnDecision.BUFFER,
             _("%(cite)s：所有员工返回工厂后须进入缓冲区，核酸检测阴性方可返岗")
-            % {"cite": _cite(policy, "buffer_zone_requires_negative_nucleic")},
+            % {"cite": policy.cite("buffer_zone_requires_negative_nucleic")},
         )
 
     if not found:
-        who = _("本地员工") if employee.is_local else _("非外地返岗人员")
+        if employee.is_local:
+            who = _("本地员工")
+        elif home:
+            who = _("非外地返岗人员")
+        else:
+            who = ""
+        if lookback:
+            text = _("%(lookback)d天内无不得返岗地区和风险地区旅居史、无病例接触史") % {"lookback": lookback}
+        else:
+            text = _("无须暂缓返岗、隔离观察或进入缓冲区的情形")
         return Evaluation(
             decision=ReturnDecision.MAY_RETURN,
             reasons=[
-                _(
-                    "%(notice)s：%(lookback)d天内无不得返岗地区和风险地区旅居史、无病例接触史，%(who)s，可直接返岗"
-                )
-                % {"notice": notice, "lookback": lookback, "who": who}
+                _("%(label)s：%(text)s，%(who)s可直接返岗")
+                % {"label": policy.label, "text": text, "who": f"{who}，" if who else ""}
             ],
             release_date=None,
             policy_version_id=policy.version_id,
@@ -533,7 +557,8 @@ def evaluate_return(
                 reasons.append(text)
     release = None
     if decision == ReturnDecision.ISOLATE:
-        release = max(d for f in found if f.decision == ReturnDecision.ISOLATE for d in f.release_dates)
+        dates = [d for f in found if f.decision == ReturnDecision.ISOLATE for d in f.release_dates]
+        release = max(dates) if dates else None
     return Evaluation(
         decision=decision,
         reasons=reasons,
@@ -543,6 +568,12 @@ def evaluate_return(
         arrival_date=arrival,
         isolation_days=iso_days if decision == ReturnDecision.ISOLATE else None,
     )
+
+
+def _out_of_region_phrase(level: str) -> str:
+    from fugong.policy.parameters import OUT_OF_REGION_CHOICES
+
+    return str(dict(OUT_OF_REGION_CHOICES).get(level, level)).split("（")[0]
 
 
 def apply_evaluation(actor, employee, **kwargs):

@@ -115,8 +115,8 @@ def _district_of(region: Region | None, names: dict) -> str:
 
 
 def commute_mode(employee, firm_mode: str = "") -> str:
-    """How the person gets to work (N1 附件3 二.3): a shuttle seat is 点对点, a dorm bed is 封闭驻厂,
-    otherwise the firm's resumption mode — N1's current phase is 封闭驻厂 when the firm declared none."""
+    """How the person gets to work : a shuttle seat is 点对点, a dorm bed is 封闭驻厂,
+    otherwise the firm's resumption mode — 封闭驻厂 when the firm declared none."""
     if employee.shuttle_route_id:
         return ResumptionMode.POINT_TO_POINT
     if employee.dorm_room_id:
@@ -125,7 +125,7 @@ def commute_mode(employee, firm_mode: str = "") -> str:
 
 
 def returns_summary(user, enterprise) -> dict:
-    """N1 附件3 二: returning employees by district (of residence), by residence control status and by
+    """Returning employees by district (of residence), by residence control status and by
     commute mode, plus the shuttle buses — in the shape of the resumption application's staff summary
     (``resumption.services.clean_staff_summary``) so that it can fill it. Everyone not gone counts
     (需返岗（当前在岗）员工)."""

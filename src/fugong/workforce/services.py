@@ -14,20 +14,21 @@ and writes a view entry every time.
 
 Decisions documented here rather than in the notices:
 
-- ``is_local``: the residence region lies in the firm's county (N0's 本地员工 are people who need not
+- ``is_local``: the residence region lies in the firm's county (本地员工 are people who need not
   travel to work). Without a residence region, the county code at the head of the ID number (where the
   person's household was first registered) is the evidence used, as firms counted 本地员工 by 户籍 in
   2020; the roster can always correct it by giving the residence.
 - ``change_status`` is the only writer of ``Employee.status``. Into isolation or the buffer zone it
   opens an episode if none is open; out of them to work or "arrived" only ``release_episode`` leads.
-  Moving into "arrived" applies the return rules at once (N0 分类管理: "企业接收返工人员后，要立即对绍外
-  人员落实居厂隔离观察"), so an arrival that must isolate goes straight into isolation. Transitions
+  Moving into "arrived" applies the return rules at once (a firm isolates returners as soon as it
+  receives them), so an arrival that must isolate goes straight into isolation. An isolation the policy
+  sets no period for has no planned end and lasts until it is released. Transitions
   named by another workflow (``source``, e.g. "checkpoint", "pre_report") carry that workflow's
   authority; manual ones need the ``workforce.status`` capability.
-- An isolation episode ends on its planned day; only the health bureau may release it earlier (N0
-  疫情处置: the health bureau decides on release), and that release also brings the person's release
+- An isolation episode ends on its planned day; only the health bureau may release it earlier (the
+  health bureau decides on release), and that release also brings the person's release
   date forward. A buffer episode ends only with a negative nucleic result (the policy's
-  ``buffer_zone_requires_negative_nucleic``; N1 五、（二） today).
+  ``buffer_zone_requires_negative_nucleic``).
 """
 
 import datetime as dt
@@ -745,6 +746,13 @@ def work_blockers(employee, today: dt.date | None = None) -> list[str]:
         message = _("须于%(date)s解除隔离后方可上岗") % {"date": rules.cn_date(employee.release_date)}
         if message not in out:
             out.append(message)
+    if (
+        employee.decision == ReturnDecision.ISOLATE
+        and employee.release_date is None
+        and episode is None
+        and _served_release(employee, _arrival_day(employee)) is None
+    ):
+        out.append(_("须隔离观察（政策未规定隔离天数），解除隔离后方可上岗"))
     if employee.decision == ReturnDecision.BUFFER and episode is None and not _buffer_passed(employee):
         out.append(_("须先进入缓冲区，核酸检测阴性后方可上岗"))
     return out
@@ -948,9 +956,12 @@ def _follow_decision(actor, locked, today=None) -> None:
         )
         return
     episode = _open_episode(locked)
-    if decision == ReturnDecision.ISOLATE and locked.release_date and locked.release_date > today:
+    # An isolation the policy sets no period for (no release date) lasts until it is released.
+    if decision == ReturnDecision.ISOLATE and (locked.release_date is None or locked.release_date > today):
         if episode is not None and episode.kind == EpisodeKind.ISOLATION:
-            if episode.planned_end is None or episode.planned_end < locked.release_date:
+            if locked.release_date is not None and (
+                episode.planned_end is None or episode.planned_end < locked.release_date
+            ):
                 old = episode.planned_end
                 episode.planned_end = locked.release_date
                 episode.save(update_fields=["planned_end"])
@@ -1060,25 +1071,23 @@ def record_arrival_at_plant(actor, employee, arrived_on=None, reason: str = "") 
 # -- isolation and the buffer zone -----------------------------------------------------------------------------
 
 
-def _isolation_days(employee, on_date) -> int:
+def _isolation_days(employee, on_date) -> int | None:
+    """The isolation period the policy in force sets, or None: then an isolation has no planned end
+    and lasts until it is released."""
     evaluation_policy = PolicyResolver().find(employee.enterprise.town, on_date)
-    params = evaluation_policy.parameters if evaluation_policy else None
-    return (
-        (params.isolation_days_out_of_region if params else None)
-        or (params.travel_history_lookback_days if params else None)
-        or rules.DEFAULT_ISOLATION_DAYS
-    )
+    return evaluation_policy.parameters.isolation_days_out_of_region if evaluation_policy else None
 
 
 def _create_episode(
     actor, locked, kind, started_on, place, reason, place_note, *, planned_end=None, today=None
 ):
     if kind == EpisodeKind.ISOLATION and planned_end is None:
-        planned_end = started_on + dt.timedelta(days=_isolation_days(locked, started_on))
+        days = _isolation_days(locked, started_on)
+        planned_end = started_on + dt.timedelta(days=days) if days is not None else None
         if (
             locked.decision == ReturnDecision.ISOLATE
             and locked.release_date
-            and locked.release_date > planned_end
+            and (planned_end is None or locked.release_date > planned_end)
         ):
             planned_end = locked.release_date
     episode = IsolationEpisode.objects.create(
@@ -1104,8 +1113,10 @@ def _create_episode(
         },
         note=reason,
     )
-    if kind == EpisodeKind.ISOLATION and (
-        locked.release_date is None or locked.release_date < episode.planned_end
+    if (
+        kind == EpisodeKind.ISOLATION
+        and episode.planned_end is not None
+        and (locked.release_date is None or locked.release_date < episode.planned_end)
     ):
         before = locked.release_date
         locked.release_date = episode.planned_end
@@ -1177,7 +1188,7 @@ def start_episode(
 
 
 def release_episode(actor, episode, note: str = "", *, nucleic_negative_at=None) -> IsolationEpisode:
-    """End an episode. A buffer needs a negative nucleic result (N1 五、（二））; an isolation ends on its
+    """End an episode. A buffer needs a negative nucleic result; an isolation ends on its
     planned day, earlier only by the health bureau. Then the person goes to work if nothing else stops
     them, otherwise back to "arrived"."""
     _check(actor, "workforce.isolation", employee=episode.employee)
@@ -1197,11 +1208,7 @@ def release_episode(actor, episode, note: str = "", *, nucleic_negative_at=None)
         if current.kind == EpisodeKind.BUFFER:
             if nucleic_negative_at in (None, ""):
                 raise ValidationError(
-                    {
-                        "nucleic_negative_at": [
-                            _("「核酸阴性时间」不能为空：缓冲区人员须核酸检测阴性方可返岗")
-                        ]
-                    }
+                    {"nucleic_negative_at": [_("「核酸阴性时间」不能为空：缓冲区人员须核酸检测阴性方可返岗")]}
                 )
             moment = nucleic_negative_at
             if isinstance(moment, str):

@@ -4,7 +4,7 @@ from fugong.workforce import returns_views, views
 
 app_name = "workforce"
 urlpatterns = [
-    # Pre-reports and checkpoint arrivals (N0 提前告知 / 有序对接).
+    # Pre-reports and checkpoint arrivals (提前告知 / 有序对接).
     path("returns/", returns_views.index, name="returns"),
     path("returns/arrivals/", returns_views.arrivals, name="arrivals"),
     path("returns/pending/", returns_views.pending, name="pending"),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("returns/prereport/", returns_views.prereport, name="prereport"),
     # Reached by QR code on a phone at the checkpoint; kept short to print.
     path("checkpoint/", returns_views.checkpoint, name="checkpoint"),
-    # Employee files (一人一档), the roster in Excel, the health card (N4), isolation, the phone page.
+    # Employee files (一人一档), the roster in Excel, the health card, isolation, the phone page.
     path("roster/", views.roster, name="roster"),
     path("roster/template/", views.roster_template, name="roster_template"),
     path("roster/export/", views.roster_export, name="roster_export"),

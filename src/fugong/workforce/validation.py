@@ -60,7 +60,7 @@ def parse_id_number(value) -> ResidentId:
     if not re.fullmatch(r"\d{17}[\dX]", raw):
         raise ValidationError(_("身份证号应为18位，前17位为数字，最后一位为数字或X"))
     # python-stdnum's validate() also demands that the area code existed in the birth year according to
-    # its own table, which refuses real people (e.g. 330681 诸暨 before it became a county-level city in
+    # its own table, which refuses real people (e.g. 330681 before it became a county-level city in
     # 1989): numbers are never reissued when counties are renamed, so only check digit and date count.
     if raw[-1] != ric.calc_check_digit(raw):
         raise ValidationError(_("身份证号校验位错误，请核对最后一位"))

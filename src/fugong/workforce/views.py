@@ -1,4 +1,4 @@
-"""Pages for employee files (一人一档, SPEC §5; N4 健康卡): the roster, the Excel import, the health card
+"""Pages for employee files (一人一档, SPEC §5; 健康卡): the roster, the Excel import, the health card
 with its actions, the isolation board and the employee's own phone page.
 
 Views are thin: each checks the capability, reads through the scoped selectors (a foreign row is a
@@ -143,7 +143,7 @@ def roster_export(request):
 
 @login_required
 def roster_statistics(request):
-    """N1 附件3 二: the returning-employee statistics of one firm, or of the firms the filters select."""
+    """The returning-employee statistics of one firm, or of the firms the filters select."""
     user = request.user
     _require_reader(user)
     _, firm, qs = _roster_filters(request)

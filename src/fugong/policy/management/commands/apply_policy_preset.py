@@ -1,11 +1,10 @@
-"""apply_policy_preset N0 330681 --effective-from 2020-02-05"""
+"""apply_policy_preset <preset key or notice code> <region code> --effective-from YYYY-MM-DD"""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fugong.policy.presets import PRESETS
 from fugong.policy.services import apply_preset
 
 
@@ -13,7 +12,9 @@ class Command(BaseCommand):
     help = "为一个区域应用通知预设（新建政策第1版，或为已有政策发布新版本）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("preset_key", help=f"预设：{', '.join(PRESETS)}，或 N0–N4")
+        parser.add_argument(
+            "preset_key", help="已载入的预设代码，或其政策文件代码（manage.py load_preset --list 列出）"
+        )
         parser.add_argument("region_code", help="区划代码，例如 330681")
         parser.add_argument("--effective-from", dest="effective_from", help="生效日期 YYYY-MM-DD，缺省为今天")
 
