@@ -109,3 +109,25 @@ def test_edit_page_previews_before_publishing(client, world):
     assert response.status_code == 200 and 'data-testid="policy-impact"' in body
     assert "不再需要隔离观察" in body
     assert policy.versions.count() == 1
+
+
+@pytest.mark.django_db
+def test_preview_counts_applications_whose_date_gate_moves(world):
+    from fugong.resumption.models import ResumptionApplication
+
+    policy = apply_preset(world.county, "N2", effective_from=dt.date(2020, 2, 1))
+    start = timezone.now() + dt.timedelta(days=3)
+    for firm, granted in ((world.firm_a, False), (world.firm_b, True)):
+        ResumptionApplication.objects.create(
+            enterprise=firm,
+            kind="first_resumption",
+            planned_start=start,
+            reason="复工",
+            early_start_granted=granted,
+            created_by=world.users["task_force"],
+        )
+    later = timezone.localtime(start + dt.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    base = policy.latest_version().parameters
+    impact = preview(policy, {**base, "earliest_resumption_at": later}, timezone.localdate())
+    # The firm with the task force's early-start grant may start whatever the date says.
+    assert (impact.applications_closed, impact.applications_opened) == (1, 0)

@@ -15,58 +15,9 @@ from fugong.policy.models import ChecklistDefinition, Notice, Preset
 from fugong.policy.preset_files import read_preset, shipped_preset_paths, shipped_presets
 from fugong.policy.selectors import policy_for
 from fugong.policy.services import create_version
+from tests.test_sixth_city import CITY
 
-SIXTH = """
-format: 1
-key: Q9_lanxi_town_2026
-name: 兰溪示范市复工防控规定（2026）
-notice:
-  code: LX2026
-  title: 兰溪示范市关于企业复工复产疫情防控的规定
-  short_title: 兰溪示范市复工防控规定
-  issuer: 兰溪示范市防控指挥部
-  issued_on: 2026-11-20
-  published_at: 指挥部网站
-  text: 第一条 外县返岗人员隔离观察7天。第二条 每日三次测温。
-parameters:
-  isolation_days_out_of_region:
-    value: 7
-    section: 第一条
-    quote: 外县返岗人员隔离观察7天
-  out_of_region_level:
-    value: county
-    section: 第一条
-  travel_history_lookback_days:
-    value: 7
-    section: 第一条
-  fever_threshold_c:
-    value: 37.5
-    section: 第二条
-  temperature_checks_per_day:
-    value: 3
-    section: 第二条
-  temperature_rounds:
-    value:
-    - {name: 早班, opens: "06:00", due: "09:00"}
-    - {name: 午间, opens: "11:00", due: "13:30"}
-    - {name: 晚班, opens: "17:00", due: "20:00"}
-    section: 第二条
-  priority_factors:
-    value:
-    - {key: hi_tech, name: 高新技术企业, weight: 30, tag: 高新技术企业}
-    - {key: listed, name: 上市公司, weight: 10, field: is_listed}
-    section: 第三条
-  required_checklists:
-    value: [LX2026_basics]
-    section: 第四条
-checklists:
-- key: LX2026_basics
-  name: 兰溪示范市复工基本条件
-  section: 第四条
-  items:
-  - {code: LX-1, method: data, rule: has_isolation_room, text: 设有隔离观察室}
-  - {code: LX-2, method: self_assessment, text: 每日通风三次}
-"""
+SIXTH = CITY  # a made-up city's own notice, shared with the end-to-end test
 
 
 def test_shipped_files_are_valid_and_every_value_has_a_source():
@@ -80,7 +31,9 @@ def test_shipped_files_are_valid_and_every_value_has_a_source():
 
 def test_errors_name_every_key_in_chinese():
     text = SIXTH.replace("value: 37.5", "value: 45").replace("format: 1", "format: 2")
-    text = text.replace("    section: 第一条\n  travel", "  travel")  # out_of_region_level loses its source
+    text = text.replace(
+        "    section: 第一条\n    quote: 外县返岗人员\n", ""
+    )  # out_of_region_level loses its source
     text = text.replace("  issuer: 兰溪示范市防控指挥部\n", "")
     with pytest.raises(ValidationError) as info:
         read_preset(text)
@@ -115,9 +68,9 @@ def test_load_preset_command_loads_a_sixth_notice_and_applies_it(world, tmp_path
     path.write_text(SIXTH, encoding="utf-8")
     out = io.StringIO()
     call_command("load_preset", str(path), "--region", "330681", "--effective-from", "2026-11-25", stdout=out)
-    assert "Q9_lanxi_town_2026" in out.getvalue() and "第1版" in out.getvalue()
+    assert "demo_city_2026" in out.getvalue() and "第1版" in out.getvalue()
     notice = Notice.objects.get(code="LX2026")
-    assert notice.short_title == "兰溪示范市复工防控规定" and "每日三次测温" in notice.text
+    assert notice.short_title == "兰溪示范市复工防控规定" and "每日早、午、晚三次测温" in notice.text
     assert ChecklistDefinition.objects.get(key="LX2026_basics").notice == notice
     policy = policy_for(world.county, dt.date(2026, 11, 26))
     assert policy.parameters.isolation_days_out_of_region == 7
@@ -128,7 +81,7 @@ def test_load_preset_command_loads_a_sixth_notice_and_applies_it(world, tmp_path
     out = io.StringIO()
     call_command("load_preset", str(path), stdout=out)
     assert "无变化" in out.getvalue()
-    assert Preset.objects.filter(key="Q9_lanxi_town_2026").count() == 1
+    assert Preset.objects.filter(key="demo_city_2026").count() == 1
 
 
 @pytest.mark.django_db
@@ -145,7 +98,7 @@ def test_load_preset_command_refuses_a_bad_file_with_every_problem(tmp_path):
     message = str(info.value)
     assert "「“外地返岗人员”的范围」须为以下之一" in message
     assert "「外地返岗人员隔离观察天数」须为 0 至 60 之间的整数" in message
-    assert not Preset.objects.filter(key="Q9_lanxi_town_2026").exists()
+    assert not Preset.objects.filter(key="demo_city_2026").exists()
 
 
 @pytest.mark.django_db
@@ -209,11 +162,15 @@ def test_task_force_uploads_previews_and_applies_a_preset_file(client, world):
     url = reverse("policy:presets")
     upload = SimpleUploadedFile("sixth.yaml", SIXTH.encode(), content_type="application/x-yaml")
     today = dt.date.today()
-    response = client.post(url, {"file": upload, "region": world.town_a.pk, "effective_from": today.isoformat()})
+    response = client.post(
+        url, {"file": upload, "region": world.town_a.pk, "effective_from": today.isoformat()}
+    )
     body = response.content.decode()
     assert response.status_code == 200 and 'data-testid="preset-preview"' in body
-    assert 'data-changed="isolation_days_out_of_region"' in body and "《兰溪示范市复工防控规定》第一条" in body
-    assert not Preset.objects.filter(key="Q9_lanxi_town_2026").exists()  # a preview stores nothing
+    assert (
+        'data-changed="isolation_days_out_of_region"' in body and "《兰溪示范市复工防控规定》第一条" in body
+    )
+    assert not Preset.objects.filter(key="demo_city_2026").exists()  # a preview stores nothing
     response = client.post(
         url,
         {"content": SIXTH, "confirm": "on", "region": world.town_a.pk, "effective_from": today.isoformat()},

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.scoping import Scope, ScopedQuerySet
+from fugong.policy.models import policy_version_link
 
 EMPLOYEE_SCOPE = Scope(
     region_path="employee__enterprise__town__path",
@@ -141,15 +142,7 @@ class Alert(models.Model):
     )
     isolation_note = models.CharField(_("隔离处置"), max_length=300, blank=True)
     # The policy version the alert was raised under (its threshold, its isolation rule).
-    policy_version = models.ForeignKey(
-        "policy.PolicyVersion",
-        verbose_name=_("政策版本"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    policy_version = policy_version_link()
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

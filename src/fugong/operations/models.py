@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.scoping import Scope, ScopedQuerySet
+from fugong.policy.models import policy_version_link
 from fugong.workforce.models import HealthCode
 
 GATE_SCOPE = Scope(
@@ -46,15 +47,7 @@ class GateRecord(models.Model):
         related_name="+",
     )
     # The policy version the decision followed (None when no policy was in force).
-    policy_version = models.ForeignKey(
-        "policy.PolicyVersion",
-        verbose_name=_("政策版本"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    policy_version = policy_version_link()
     # A phone retrying a submission sends the same key; the second write is a no-op.
     client_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 

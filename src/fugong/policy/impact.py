@@ -178,7 +178,7 @@ def _firms_governed(policy: Policy, on_date: dt.date) -> int:
 
 def _applications(policy: Policy, new: PolicyParameters, effective_from: dt.date, impact: Impact) -> None:
     from fugong.resumption.models import OPEN_STATUSES, ResumptionApplication
-    from fugong.resumption.selectors import firm_sectors
+    from fugong.resumption.selectors import date_gate_message
 
     resolver = PolicyResolver()
     applications = ResumptionApplication.objects.filter(
@@ -193,9 +193,8 @@ def _applications(policy: Policy, new: PolicyParameters, effective_from: dt.date
         current = resolver.find(application.enterprise.town, day)
         if current is None or current.policy_id != policy.pk:
             continue
-        sectors = firm_sectors(application.enterprise)
-        before = current.may_resume_at(application.planned_start, sectors)
-        after = _hypothetical(current, new, {}).may_resume_at(application.planned_start, sectors)
+        before = date_gate_message(application, current) is None
+        after = date_gate_message(application, _hypothetical(current, new, current.provenance)) is None
         if before != after:
             impact.application_ids.append(application.pk)
             if after:

@@ -29,21 +29,12 @@ from fugong.policy.preset_files import PresetFile, dump_preset, read_preset
 from fugong.policy.seeding import store_preset, sync_checklists, upsert_notice
 from fugong.policy.selectors import UnknownPreset, can_create_policy_for, get_preset
 from fugong.policy.services import (
+    _as_region,
     _overlapping,
     add_no_return_area,
     add_risk_area,
     create_version,
 )
-from fugong.regions.models import Region
-
-
-def _as_region(region) -> Region:
-    if isinstance(region, Region):
-        return region
-    try:
-        return Region.objects.get(code=str(region).strip())
-    except Region.DoesNotExist as exc:
-        raise ValidationError({"region": [_("区划代码「%(code)s」不存在。") % {"code": region}]}) from exc
 
 
 def load_preset(source: PresetFile | str | bytes, *, actor=None, shipped: bool = False) -> tuple[Preset, str]:

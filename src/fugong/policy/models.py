@@ -13,6 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from fugong.policy.parameters import PolicyParameters, parse_parameters
 
 
+def policy_version_link():
+    """The field by which a decision (an alert, a gate decision, a summary, a certificate) records the
+    policy version it followed; None when no policy was in force."""
+    return models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name=_("政策版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+
 class ImmutableError(Exception):
     pass
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.scoping import Scope, ScopedQuerySet
+from fugong.policy.models import policy_version_link
 
 
 class SummaryStatus(models.TextChoices):
@@ -49,15 +50,7 @@ class DailySummary(models.Model):
     # The rounds of the policy in force that day (0: it sets none, and nobody misses a round).
     rounds_required = models.PositiveSmallIntegerField(_("每日检测轮次"), default=0)
     # The policy version the figures were computed under (None when no policy was in force).
-    policy_version = models.ForeignKey(
-        "policy.PolicyVersion",
-        verbose_name=_("政策版本"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    policy_version = policy_version_link()
     on_site = models.PositiveIntegerField(_("在岗人数"), default=0)
     checked_in_full = models.PositiveIntegerField(_("完成全部体温检测"), default=0)
     checkin_missing = models.PositiveIntegerField(_("体温检测缺漏"), default=0)

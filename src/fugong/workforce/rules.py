@@ -361,7 +361,7 @@ def evaluate_return(
                     "where": _place_phrase(stay, area, day),
                     "since": since,
                 }
-            add(ReturnDecision.BARRED, f"{area_citation(area) or policy.label}：{what}，一律不得返还")
+            add(ReturnDecision.BARRED, f"{area_citation(area) or policy.label}：{what}，暂不得返岗")
 
     # 2. Risk areas within the window.
     risk_hits = []
