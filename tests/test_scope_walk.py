@@ -4,8 +4,8 @@ The expectation comes from EXPECTED_FIRMS (SPEC §1), never from the code under 
 endpoint returns is traced back to its firm, and the firm must be one the user may see.
 """
 
-import io
 import datetime as dt
+import io
 import random
 
 import openpyxl
@@ -145,10 +145,9 @@ def _returns(world):
 def _monitoring(world):
     """A check-in and an alert for each firm, so that checkins and alerts have rows everywhere."""
     from fugong.monitoring import services
-    from tests.workforce.conftest import make_employee, valid_id
-
     from fugong.policy.models import Policy
     from fugong.policy.services import apply_preset
+    from tests.workforce.conftest import make_employee, valid_id
 
     # Check-ins go to the policy's rounds: both counties need a policy that sets them.
     for county in (world.county, world.other_county):

@@ -32,7 +32,7 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
 
 
 def ensure_test_cadence(city: Region) -> None:
-    """The city adds a nucleic test every 3 days to its N0 rules (a week ago), so the demo has tests due."""
+    """The city adds a nucleic test every 3 days to its rules (a week ago), so the demo has tests due."""
     from fugong.policy.models import Policy
     from fugong.policy.services import create_version
 

@@ -23,7 +23,7 @@ from fugong.workforce.models import Employee, EmployeeStatus, ReturnDecision
 from fugong.workforce.roster import import_roster
 from fugong.workforce.roster_excel import COLUMNS, write_roster
 
-# Home counties of returners: (code, name, weight). 420102 lies in the N0 no-return area (湖北).
+# Home counties of returners: (code, name, weight). 420102 lies in the demo preset's no-return area (湖北).
 HOMES = [
     ("330681", "诸暨市", 10),
     ("361102", "信州区", 3),
