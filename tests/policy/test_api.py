@@ -151,3 +151,64 @@ def test_checklists_and_parameter_specs(api, world):
     fever = next(s for s in specs if s["key"] == "fever_threshold_c")
     assert fever["label"] == "发热体温阈值（达到即异常）" and fever["unit"] == "℃"
     assert api("employee_a").get(f"{BASE}/checklists/").status_code == 403
+
+
+def test_notices_and_presets_are_listed_with_sources(api, world, county_policy):
+    codes = {n["code"] for n in api("town_a").get(f"{BASE}/notices/").json()["results"]}
+    assert {"N0", "N1", "N2", "N3", "N4"} <= codes
+    notice = api("town_a").get(f"{BASE}/notices/N2/").json()
+    assert "六个必消" in notice["text"]
+    keys = {p["key"] for p in api("town_a").get(f"{BASE}/presets/").json()["results"]}
+    assert "N0_zhuji_2020" in keys
+    version = api("town_a").get(f"{BASE}/policies/{county_policy.pk}/versions/").json()[0]
+    assert version["provenance"]["isolation_days_out_of_region"]["section"] == "二、返岗阶段 3．分类管理"
+    resolved = api("town_a").get(f"{BASE}/policy-resolved/", {"region": "330681001"}).json()
+    assert resolved["sources"]["pre_report_lead_days"].startswith("《诸暨市企业复工和疫情防控实施方案》")
+
+
+def test_preset_files_are_checked_loaded_and_applied_through_the_api(api, world, county_policy):
+    from tests.test_sixth_city import CITY
+
+    bad = api("task_force").post(
+        f"{BASE}/presets/check/", {"content": CITY.replace("value: county", "value: moon")}
+    )
+    assert bad.status_code == 400
+    assert "须为以下之一" in str(bad.json()["error"])
+    checked = api("task_force").post(f"{BASE}/presets/check/", {"content": CITY, "region": "330681001"})
+    assert checked.status_code == 200
+    changed = {row["key"]: row for row in checked.json()["changes"]}
+    assert changed["isolation_days_out_of_region"]["before"] == "14"
+    # Towns and outsiders may read but not load.
+    assert api("town_a").post(f"{BASE}/presets/", {"content": CITY}).status_code == 403
+    today = dt.date.today().isoformat()
+    refused = api("task_force_outside").post(
+        f"{BASE}/presets/", {"content": CITY, "region": "330681001", "effective_from": today}
+    )
+    assert refused.status_code == 404
+    from fugong.policy.models import Preset
+
+    assert not Preset.objects.filter(key="demo_city_2026").exists()  # loaded and applied, or neither
+    made = api("task_force").post(
+        f"{BASE}/presets/", {"content": CITY, "region": "330681001", "effective_from": today}
+    )
+    assert made.status_code == 201, made.json()
+    assert made.json()["notice"] == "LX2026"
+
+
+def test_preview_and_export_of_a_policy(api, world, county_policy):
+    latest = county_policy.latest_version()
+    body = {
+        "based_on_version": latest.number,
+        "effective_from": dt.date.today().isoformat(),
+        "parameters": {**latest.parameters, "isolation_days_out_of_region": 7},
+        "note": "会议纪要",
+    }
+    impact = api("task_force").post(f"{BASE}/policies/{county_policy.pk}/preview/", body, format="json")
+    assert impact.status_code == 200 and impact.json()["people_total"] == 0
+    assert (
+        api("town_a").post(f"{BASE}/policies/{county_policy.pk}/preview/", body, format="json").status_code
+        == 403
+    )
+    exported = api("town_a").get(f"{BASE}/policies/{county_policy.pk}/export/")
+    assert exported.status_code == 200 and "format: 1" in exported.content.decode()
+    assert api("outsider").get(f"{BASE}/policies/{county_policy.pk}/export/").status_code == 404

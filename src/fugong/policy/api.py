@@ -9,7 +9,8 @@ and a region that contains the policy's.
 import datetime as dt
 
 import django_filters
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,16 +22,27 @@ from rest_framework.response import Response
 
 from fugong.core.api import HasCapability
 from fugong.policy import services
+from fugong.policy.impact import preview as preview_impact
+from fugong.policy.loading import apply_preset, export_version, load_preset, preview_against
 from fugong.policy.models import (
     ChecklistDefinition,
     ChecklistItem,
     NoReturnArea,
+    Notice,
     Policy,
     PolicyVersion,
+    Preset,
     RiskArea,
 )
-from fugong.policy.parameters import PARAMETER_SPECS
-from fugong.policy.selectors import PolicyResolver, visible_policies, visible_policies_q, visible_regions_q
+from fugong.policy.parameters import PARAMETER_SPECS, validate_parameters
+from fugong.policy.preset_files import read_preset
+from fugong.policy.selectors import (
+    PolicyResolver,
+    can_edit_policy,
+    visible_policies,
+    visible_policies_q,
+    visible_regions_q,
+)
 from fugong.regions.models import Region
 
 # -- serializers ----------------------------------------------------------------------------------------
@@ -58,9 +70,48 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
             "parameters",
             "preset_key",
             "note",
+            "provenance",
             "created_at",
             "created_by",
         ]
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notice
+        fields = [
+            "code",
+            "title",
+            "short_title",
+            "issuer",
+            "issued_on",
+            "issued_label",
+            "published_at",
+            "text",
+        ]
+
+
+class PresetSerializer(serializers.ModelSerializer):
+    notice = serializers.CharField(source="notice.code", read_only=True, label="政策文件代码")
+    loaded_by = serializers.CharField(source="loaded_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Preset
+        fields = ["key", "name", "notice", "shipped", "loaded_at", "loaded_by", "content"]
+
+
+class PresetFileSerializer(serializers.Serializer):
+    content = serializers.CharField(label="预设文件内容（YAML）", trim_whitespace=False)
+    region = serializers.CharField(label="应用到的区划代码（可空）", required=False, allow_blank=True)
+    effective_from = serializers.DateField(label="生效日期（应用时必填）", required=False)
+
+
+class ImpactSerializer(serializers.Serializer):
+    people = serializers.DictField(child=serializers.IntegerField(), label="各类变化人数")
+    people_total = serializers.IntegerField(label="须重新判定人数")
+    applications_opened = serializers.IntegerField(label="可提前复工的申请")
+    applications_closed = serializers.IntegerField(label="须推迟的申请")
+    firms_checklists = serializers.IntegerField(label="检查清单改变的企业")
 
 
 class NewVersionSerializer(serializers.Serializer):
@@ -71,7 +122,9 @@ class NewVersionSerializer(serializers.Serializer):
     )
     effective_from = serializers.DateField(label="生效日期")
     parameters = serializers.DictField(label="参数", help_text="参数代码见 parameter_specs；缺省即不适用")
-    note = serializers.CharField(label="修改说明", max_length=300)
+    note = serializers.CharField(
+        label="修改依据", max_length=300, help_text="文件文号或修改理由：改动的参数以此为出处"
+    )
 
 
 class _AreaSerializer(serializers.ModelSerializer):
@@ -243,6 +296,7 @@ class _PolicyViewMixin:
         "create": "policy.edit",
         "end": "policy.edit",
         "new_version": "policy.edit",
+        "preview": "policy.edit",
     }
 
 
@@ -265,6 +319,36 @@ class PolicyViewSet(_PolicyViewMixin, viewsets.ReadOnlyModelViewSet):
             policy.versions.select_related("created_by").order_by("-number"), many=True
         ).data
         return Response(data)
+
+    @extend_schema(request=NewVersionSerializer, responses=ImpactSerializer)
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        """发布前预览：按新参数测算将进入或离开隔离、缓冲区的人数，日期限制改变的申请，检查清单改变的企业。"""
+        policy = self.get_object()
+        if not can_edit_policy(request.user, policy):
+            raise NotFound
+        body = NewVersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        validate_parameters(body.validated_data["parameters"])
+        impact = preview_impact(
+            policy, body.validated_data["parameters"], body.validated_data["effective_from"]
+        )
+        return Response(ImpactSerializer(impact.as_json()).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("version", int, description="版本号；缺省为最新版")],
+        responses={(200, "application/x-yaml"): OpenApiTypes.STR},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """导出为预设文件（YAML），格式同载入的预设文件。"""
+        policy = self.get_object()
+        number = request.query_params.get("version")
+        versions = policy.versions.order_by("-number")
+        version = versions.filter(number=number).first() if (number or "").isdigit() else versions.first()
+        if version is None:
+            raise NotFound
+        return HttpResponse(export_version(version), content_type="application/x-yaml; charset=utf-8")
 
     @extend_schema(request=NewVersionSerializer, responses={201: PolicyVersionSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
@@ -429,6 +513,66 @@ class ChecklistDefinitionViewSet(_PolicyViewMixin, viewsets.ReadOnlyModelViewSet
     )
 
 
+class NoticeViewSet(_PolicyViewMixin, viewsets.ReadOnlyModelViewSet):
+    """政策文件（通知）：预设、参数出处和检查清单所引用的文件。"""
+
+    serializer_class = NoticeSerializer
+    lookup_field = "code"
+    queryset = Notice.objects.order_by("issued_on", "code")
+    search_fields = ["code", "title", "short_title", "issuer"]
+
+
+class PresetViewSet(_PolicyViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """政策预设：载入预设文件（专班），或先检查。"""
+
+    serializer_class = PresetSerializer
+    lookup_field = "key"
+    queryset = Preset.objects.select_related("notice", "loaded_by").order_by("key")
+    capabilities = {**_PolicyViewMixin.capabilities, "check": "policy.edit"}
+
+    @extend_schema(request=PresetFileSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"])
+    def check(self, request):
+        """检查预设文件并列出与某区域现行政策的差异，不载入。"""
+        body = PresetFileSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        preset_file = read_preset(body.validated_data["content"])
+        policy = None
+        code = body.validated_data.get("region")
+        if code:
+            region = Region.objects.filter(visible_regions_q(request.user), code=code).first()
+            if region is None:
+                raise NotFound
+            resolved = PolicyResolver().find(region)
+            policy = Policy.objects.filter(pk=resolved.policy_id).first() if resolved else None
+        changes = [
+            {k: str(v) for k, v in row.items() if k in ("key", "label", "before", "after")}
+            for row in preview_against(preset_file, policy)
+        ]
+        return Response({"key": preset_file.key, "name": preset_file.data["name"], "changes": changes})
+
+    @extend_schema(request=PresetFileSerializer, responses={201: PresetSerializer})
+    def create(self, request, *args, **kwargs):
+        """载入预设文件；给出区划代码和生效日期时同时应用到该区域。"""
+        body = PresetFileSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        code = body.validated_data.get("region")
+        region = None
+        if code:
+            region = Region.objects.filter(visible_regions_q(request.user), code=code).first()
+            if region is None:
+                raise NotFound
+            if not body.validated_data.get("effective_from"):
+                raise DRFValidationError({"effective_from": ["应用到区域时须填写「生效日期」。"]})
+        with transaction.atomic():  # loaded and applied, or neither
+            preset, _outcome = load_preset(body.validated_data["content"], actor=request.user)
+            if region is not None:
+                apply_preset(
+                    region, preset, actor=request.user, effective_from=body.validated_data["effective_from"]
+                )
+        return Response(PresetSerializer(preset).data, status=status.HTTP_201_CREATED)
+
+
 def register(router):
     router.register("policies", PolicyViewSet, basename="policy")
     router.register("policy-versions", PolicyVersionViewSet, basename="policy-version")
@@ -436,3 +580,5 @@ def register(router):
     router.register("risk-areas", RiskAreaViewSet, basename="risk-area")
     router.register("no-return-areas", NoReturnAreaViewSet, basename="no-return-area")
     router.register("checklists", ChecklistDefinitionViewSet, basename="checklist")
+    router.register("notices", NoticeViewSet, basename="notice")
+    router.register("presets", PresetViewSet, basename="preset")

@@ -1327,6 +1327,7 @@ def diff_parameters(old: PolicyParameters | None, new: PolicyParameters) -> list
                     "key": s.key,
                     "label": s.label,
                     "unit": s.unit if after is not None else "",
+                    "before_unit": s.unit if before is not None else "",
                     "before": display_value(s, before, old),
                     "after": display_value(s, after, new),
                 }

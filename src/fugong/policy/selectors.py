@@ -224,7 +224,7 @@ class ResolvedPolicy:
         return list(
             RiskArea.objects.filter(policy_id__in=self.chain_policy_ids)
             .in_force(on_date)
-            .select_related("policy__region")
+            .select_related("policy__region", "notice")
         )
 
     def no_return_areas(self, on_date=None) -> list[NoReturnArea]:
@@ -232,7 +232,7 @@ class ResolvedPolicy:
         return list(
             NoReturnArea.objects.filter(policy_id__in=self.chain_policy_ids)
             .in_force(on_date)
-            .select_related("policy__region")
+            .select_related("policy__region", "notice")
         )
 
     # -- checklists and small rule helpers ---------------------------------------------------------

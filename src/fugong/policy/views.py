@@ -6,6 +6,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -259,7 +260,7 @@ def apply(request):
 
 def _area_rows(queryset, today):
     rows = []
-    for area in queryset.select_related("created_by", "ended_by"):
+    for area in queryset.select_related("created_by", "ended_by", "notice"):
         if area.valid_from > today:
             state = "future"
         elif area.valid_to is not None and area.valid_to < today:
@@ -377,13 +378,19 @@ def presets(request):
                 region = form.cleaned_data.get("region")
                 if form.cleaned_data.get("confirm"):
                     try:
-                        preset, _outcome = load_preset(preset_file, actor=user)
-                        if region is not None:
-                            apply_preset(
-                                region, preset, actor=user, effective_from=form.cleaned_data["effective_from"]
-                            )
+                        with transaction.atomic():  # loaded and applied, or neither
+                            preset, _outcome = load_preset(preset_file, actor=user)
+                            if region is not None:
+                                apply_preset(
+                                    region,
+                                    preset,
+                                    actor=user,
+                                    effective_from=form.cleaned_data["effective_from"],
+                                )
                     except ValidationError as exc:
                         context["file_errors"] = [m for ms in exc.message_dict.values() for m in ms]
+                    except PermissionDenied as exc:
+                        context["file_errors"] = [str(exc)]
                     else:
                         if region is not None:
                             messages.success(
@@ -395,7 +402,9 @@ def presets(request):
                         messages.success(request, _("已载入预设「%(name)s」。") % {"name": preset.name})
                         return redirect(reverse("policy:presets"))
                 else:
-                    policy = Policy.objects.filter(region=region).first() if region else None
+                    # Compared with the rules the region lives under now, its own or inherited.
+                    resolved = PolicyResolver().find(region) if region else None
+                    policy = Policy.objects.filter(pk=resolved.policy_id).first() if resolved else None
                     context["preview"] = {
                         "file": preset_file,
                         "rows": _preview_rows(preset_file),
