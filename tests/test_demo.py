@@ -1,6 +1,8 @@
 import datetime as dt
 import random
 
+from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from fugong.accounts.models import Department, User
@@ -84,3 +86,53 @@ def test_every_demo_login_works_and_has_a_scope(db, client):
         not Enterprise.objects.visible_to(outsider).filter(town__path__startswith="33/3306/330681/").exists()
     )
     assert Enterprise.objects.visible_to(outsider).exists()
+
+
+def test_demo_employee_login_opens_its_own_file_and_links_follow_the_host(db, client):
+    """``yuangong`` is the person whose file it opens (name on the account = name on the file); the
+    firm's QR poster and personal links are built on the host and port the page was asked on."""
+    build_city(size=40)
+    user = User.objects.get(username="yuangong")
+    person = Employee.objects.get(user=user)
+    assert user.display_name == person.name
+    # A database loaded before the fix (a random name on the account) is put right on the next load.
+    User.objects.filter(pk=user.pk).update(full_name="沈波")
+    build_city(size=40)
+    user.refresh_from_db()
+    assert user.full_name == person.name
+    assert client.login(username="yuangong", password=DEMO_PASSWORD)
+    page = client.get(reverse("workforce:me")).content.decode()
+    assert person.name in page
+
+    from fugong.monitoring import access
+
+    assert client.login(username="qiye", password=DEMO_PASSWORD)
+    officer = User.objects.get(username="qiye")
+    host = "127.0.0.1:8765"
+    poster = client.get(reverse("monitoring:firm_qr"), HTTP_HOST=host).content.decode()
+    token = access.firm_token(officer.enterprise)
+    assert f"http://{host}/monitoring/f/{token}/" in poster
+    assert "127.0.0.1:8000" not in poster
+    _link, token = access.issue_link(officer, person)
+    links = client.get(reverse("monitoring:links"), HTTP_HOST=host).content.decode()
+    assert f"http://{host}/monitoring/c/{token}/" in links
+    assert "127.0.0.1:8000" not in links
+
+
+def test_certificate_qr_follows_the_request_host_unless_public_base_url_is_set(world, client, monkeypatch):
+    from fugong.resumption import certificates
+    from tests.resumption.factories import approved_application
+
+    application = approved_application(world.firm_a, world.users["ent_a"])
+    certificate = Certificate.objects.get(application=application)
+    seen = []
+    real = certificates.qr_png_data_uri
+    monkeypatch.setattr(certificates, "qr_png_data_uri", lambda url: seen.append(url) or real(url))
+    client.force_login(world.users["ent_a"])
+    url = reverse("resumption:certificate_pdf", args=[certificate.pk])
+    with override_settings(PUBLIC_BASE_URL=""):
+        assert client.get(url, HTTP_HOST="127.0.0.1:8765").status_code == 200
+    assert seen[-1] == f"http://127.0.0.1:8765/verify/{certificate.verify_token}/"
+    with override_settings(PUBLIC_BASE_URL="https://fugong.example.gov.cn"):
+        client.get(url, HTTP_HOST="127.0.0.1:8765")
+    assert seen[-1] == f"https://fugong.example.gov.cn/verify/{certificate.verify_token}/"

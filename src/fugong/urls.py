@@ -27,3 +27,9 @@ urlpatterns = [
     # Public: anyone holding a certificate's QR code may check it, without an account.
     path("verify/", include("fugong.resumption.public_urls")),
 ]
+
+# Chinese pages in the layout (JSON under /api/); a scope refusal answers the same 404 as a missing object.
+handler400 = "fugong.core.errors.bad_request"
+handler403 = "fugong.core.errors.permission_denied"
+handler404 = "fugong.core.errors.page_not_found"
+handler500 = "fugong.core.errors.server_error"

@@ -10,7 +10,8 @@ from tests.reports.conftest import day, n0  # noqa: F401 - fixtures
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_firm_confirms_and_town_sees_it(world, day, page, live_server, login, screenshot):  # noqa: F811
+def test_firm_confirms_and_town_sees_it(world, day, page, live_server, login, screenshot, pinned_clock):  # noqa: F811
+    pinned_clock(19)  # after the day's last round is due: the firm may confirm the day finally
     services.build_summaries(day.day)
     page.set_viewport_size({"width": 390, "height": 844})
     login("ent_a")

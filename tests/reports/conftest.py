@@ -20,14 +20,18 @@ def local_moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    """Pins the reports' "now" to today 09:00 local, after the 00:30 cut-off, so that which days are
-    live does not depend on when the suite runs; ``clock(moment)`` moves it."""
+def clock(monkeypatch, pinned_clock):
+    """Pins "now" — the reports' and the rest of the system's (``pinned_clock``) — to today 19:00
+    local: after the 00:30 cut-off and after the last round of the presets is due (18:00), so that
+    which days are live and which rounds count do not depend on when the suite runs. ``clock(moment)``
+    moves it (to a moment of today)."""
 
     def set_now(moment: dt.datetime) -> None:
+        moment = timezone.localtime(moment)
+        pinned_clock(moment.hour, moment.minute)
         monkeypatch.setattr(services, "_local_now", lambda: moment)
 
-    set_now(local_moment(timezone.localdate(), 9))
+    set_now(local_moment(timezone.localdate(), 19))
     return set_now
 
 

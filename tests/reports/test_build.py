@@ -221,6 +221,8 @@ def test_towns_with_different_rounds(world, day, monkeypatch):
         return {world.town_a.pk: 3, world.town_b.pk: 1}
 
     monkeypatch.setattr(services, "_rounds_by_town", rounds)
+    # At 19:00 every round of the day is due.
+    monkeypatch.setattr(services, "_rounds_due_by_town", lambda policies, day, now: rounds(policies))
     reading(day.full[0], day.day, 3)
     reading(day.b_worker, day.day, 1)
     services.build_summaries(day.day)
@@ -290,9 +292,10 @@ def test_a_future_day_is_not_built(world, day):
     assert not DailySummary.objects.exists()
 
 
-def test_rounds_and_version_of_the_policy_in_force(world, day, n0):
+def test_rounds_and_version_of_the_policy_in_force(world, day, n0, clock):
     """A version with three rounds of its own replaces the two: the summary counts three, and records the
-    version its figures were computed under; a refreshed draft moves to the new version."""
+    version its figures were computed under; a refreshed draft moves to the new version. At 19:00 the
+    third round (due 20:00) is not yet anybody's gap; at 20:00 it is."""
     from tests.monitoring.conftest import THREE_ROUNDS, new_version
 
     services.build_summaries(day.day)
@@ -304,10 +307,15 @@ def test_rounds_and_version_of_the_policy_in_force(world, day, n0):
     a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
     b = DailySummary.objects.get(enterprise=world.firm_b, day=day.day)
     assert a.policy_version_id == b.policy_version_id == version.pk != first.policy_version_id
-    assert (a.rounds_required, a.checked_in_full, a.checkin_missing) == (3, 1, 4)
+    assert (a.rounds_required, a.rounds_due, a.checked_in_full, a.checkin_missing) == (3, 2, 3, 2)
+    clock(local_moment(day.day, 20))
+    services.build_summaries(day.day)
+    a = DailySummary.objects.get(enterprise=world.firm_a, day=day.day)
+    b = DailySummary.objects.get(enterprise=world.firm_b, day=day.day)
+    assert (a.rounds_required, a.rounds_due, a.checked_in_full, a.checkin_missing) == (3, 3, 1, 4)
     assert (b.rounds_required, b.checked_in_full, b.checkin_missing) == (3, 0, 1)
     done = services.confirm_summary(world.users["ent_a"], a)
-    assert done.policy_version_id == version.pk
+    assert done.policy_version_id == version.pk and done.status == SummaryStatus.CONFIRMED
 
 
 def test_a_policy_without_rounds_requires_none_and_nobody_misses_one(world, day, n0):

@@ -156,10 +156,10 @@ def test_excel_export_opens_with_chinese_headers(world, day, client):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     towns, firms = book["镇街汇总"], book["企业明细"]
     headers = [c.value for c in towns[1]]
-    assert headers[:6] == ["日期", "镇街", "区划代码", "企业数", "已确认", "待确认"]
-    assert headers[6:] == [str(label) for _n, label in FIGURES]
+    assert headers[:7] == ["日期", "镇街", "区划代码", "企业数", "已确认", "仅确认截至目前", "待确认"]
+    assert headers[7:] == [str(label) for _n, label in FIGURES]
     rows = {r[1]: r for r in towns.iter_rows(min_row=2, values_only=True)}
-    assert rows["暨阳街道"][6] == 5 and rows["合计"][6] == 6
+    assert rows["暨阳街道"][7] == 5 and rows["合计"][7] == 6
     names = [r[2] for r in firms.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == sorted([world.firm_a.name, world.firm_b.name])
     client.force_login(world.users["outsider"])
@@ -200,7 +200,7 @@ def test_firm_page_of_a_policy_without_rounds(world, day, n0, client):
     page = client.get(reverse("reports:daily"))
     html = page.content.decode()
     assert "现行政策未规定每日体温检测的轮次" in html and "未完成当日全部" not in html
-    figures = {name: value for name, _label, value in page.context["figures"]}
+    figures = {name: value for name, _label, value, _numeric in page.context["figures"]}
     assert figures["checked_in_full"] == figures["checkin_missing"] == "不适用"
     assert figures["on_site"] == 5
     assert str(version) in html  # 依据：the version the figures were computed under

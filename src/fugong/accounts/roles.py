@@ -166,6 +166,60 @@ CAPABILITIES: dict[str, set[str]] = {
     "reports.reopen": {Role.TOWN},
 }
 
+# What each capability is called on the pages (the profile lists a person's by these names).
+CAPABILITY_LABELS: dict[str, str] = {
+    "enterprise.view": _("查看企业档案"),
+    "enterprise.create": _("新建企业档案"),
+    "enterprise.edit": _("修改企业档案"),
+    "enterprise.import": _("导入企业名录"),
+    "enterprise.export": _("导出企业名录"),
+    "enterprise.inside.edit": _("维护厂区、宿舍、食堂等设施"),
+    "enterprise.status": _("责令停工或查封企业"),
+    "policy.view": _("查看防控政策"),
+    "policy.edit": _("制定和修改防控政策"),
+    "region.view": _("查看行政区划"),
+    "region.grid.create": _("划分网格"),
+    "audit.view": _("查看审计日志"),
+    "api.docs": _("查看接口文档"),
+    "user.manage": _("管理用户账号"),
+    "resumption.view": _("查看复工申请"),
+    "resumption.pages": _("办理复工申请"),
+    "resumption.apply": _("提交复工申请"),
+    "resumption.review": _("审核复工申请"),
+    "resumption.batch": _("管理审批批次"),
+    "resumption.early_start": _("准予提前复工"),
+    "resumption.certificate.revoke": _("撤销复工证明"),
+    "workforce.returns.view": _("查看返岗报备"),
+    "workforce.prereport": _("提前报备返岗人员"),
+    "workforce.arrivals": _("接收返岗名单、跟进到达人员"),
+    "workforce.checkpoint": _("卡口登记"),
+    "workforce.view": _("查看员工档案"),
+    "workforce.edit": _("维护员工档案"),
+    "workforce.status": _("变更员工返岗状态"),
+    "workforce.isolation": _("管理隔离观察"),
+    "workforce.unmask": _("查看完整身份证号"),
+    "workforce.self": _("查看本人健康档案"),
+    "monitoring.checkin.self": _("本人健康打卡"),
+    "monitoring.checkin.record": _("代员工登记健康打卡"),
+    "monitoring.alerts": _("处理健康预警"),
+    "monitoring.device": _("管理测温和检测设备"),
+    "monitoring.tests.record": _("录入核酸和抗原结果"),
+    "monitoring.tests.view": _("查看核酸和抗原结果"),
+    "monitoring.links": _("发放打卡链接和二维码"),
+    "gate.record": _("门岗登记"),
+    "gate.view": _("查看门岗记录"),
+    "gate.oversee": _("督查各企业门岗记录"),
+    "reports.view": _("查看每日汇总"),
+    "reports.confirm": _("确认本企业每日汇总"),
+    "reports.reopen": _("退回每日汇总"),
+}
+
+
+def capability_label(capability: str) -> str:
+    """The capability's name on the pages; one without a name yet still reads as Chinese."""
+    label = CAPABILITY_LABELS.get(capability)
+    return str(label) if label is not None else str(_("其他功能"))
+
 
 def can(user, capability: str) -> bool:
     if not getattr(user, "is_authenticated", False):

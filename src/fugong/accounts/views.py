@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.accounts import selectors, services
 from fugong.accounts.forms import ProfileForm, UserCreateForm
-from fugong.accounts.roles import Role, require
+from fugong.accounts.roles import CAPABILITIES, Role, capability_label, require
 
 
 def capability_required(capability: str):
@@ -38,6 +38,12 @@ def _apply_errors(form, exc: ValidationError):
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _capability_names(user) -> list[str]:
+    """What the person may do, by name, in the table's order (grouped by domain)."""
+    held = set(selectors.capabilities_of(user))
+    return [capability_label(c) for c in CAPABILITIES if c in held]
+
+
 @login_required
 def profile(request):
     user = request.user
@@ -53,7 +59,7 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "capabilities": selectors.capabilities_of(user)},
+        {"form": form, "capabilities": _capability_names(user)},
         status=400 if form.errors else 200,
     )
 

@@ -22,7 +22,7 @@ class AuditEntryFilter(django_filters.FilterSet):
     )
     actor_id = django_filters.NumberFilter(field_name="actor_id", label=_("操作人编号"))
     action = django_filters.CharFilter(label=_("动作"))
-    object_type = django_filters.CharFilter(label=_("对象类型"), help_text=_("如 enterprises.enterprise"))
+    object_type = django_filters.CharFilter(label=_("对象类型"))
     object_id = django_filters.CharFilter(label=_("对象编号"))
     date_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("起始日期"))
     date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("截止日期"))

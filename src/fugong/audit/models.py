@@ -4,6 +4,7 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
@@ -38,7 +39,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -51,3 +51,12 @@ def distinct_actions(user, limit: int = 200) -> list[str]:
     return list(
         entries_visible_to(user).order_by("action").values_list("action", flat=True).distinct()[:limit]
     )
+
+
+def distinct_object_types(user, limit: int = 200) -> list[str]:
+    return list(
+        entries_visible_to(user)
+        .order_by("object_type")
+        .values_list("object_type", flat=True)
+        .distinct()[:limit]
+    )

@@ -1,11 +1,13 @@
 """Writing and verifying the audit chain."""
 
+import copy
+import datetime
 import json
 import uuid
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -31,6 +33,20 @@ def _json_safe(value):
     if value is None:
         return None
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def describe(obj) -> str:
+    """``str(obj)`` for the log, with the object's date-times in local time: a model that prints
+    ``{self.at:%m-%d %H:%M}`` would otherwise label a gate refusal at 06:04 as 22:04 (UTC)."""
+    local = None
+    for field in obj._meta.concrete_fields:
+        if not isinstance(field, models.DateTimeField) or field.attname not in obj.__dict__:
+            continue  # a deferred field stays unread
+        value = obj.__dict__[field.attname]
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            local = local or copy.copy(obj)
+            setattr(local, field.attname, timezone.localtime(value))
+    return str(local if local is not None else obj)[:200]
 
 
 def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
@@ -59,7 +75,7 @@ def record(
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:200]
+        object_repr = object_repr or describe(obj)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -153,7 +169,7 @@ def pending(actor, action: str, obj=None, *, before=None, after=None, note: str 
         note=note,
         object_type=f"{obj._meta.app_label}.{obj._meta.model_name}" if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=describe(obj) if obj is not None else "",
     )
 
 

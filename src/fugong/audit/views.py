@@ -1,16 +1,20 @@
-import json
+import re
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fugong.accounts.views import capability_required
-from fugong.audit import selectors
+from fugong.audit import labels, selectors
 from fugong.audit.filters import AuditEntryFilter
 from fugong.audit.services import verify_chain
+from fugong.core import dates
+
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
 @require_GET
@@ -27,41 +31,62 @@ def entry_list(request):
         {
             "filter": filterset,
             "page": page,
-            "actions": selectors.distinct_actions(request.user),
+            "actions": labels.action_choices(selectors.distinct_actions(request.user)),
+            "object_types": labels.object_type_choices(selectors.distinct_object_types(request.user)),
         },
         status=400 if filterset.form.errors else 200,
     )
 
 
-def _field_label(object_type: str, key: str) -> str:
+def _field(object_type: str, key: str):
     try:
-        return str(apps.get_model(object_type)._meta.get_field(key).verbose_name)
+        return apps.get_model(object_type)._meta.get_field(key)
     except (LookupError, ValueError, FieldDoesNotExist):
-        return key
+        return None
 
 
-def _show(value) -> str:
-    if value is None:
+def _field_label(object_type: str, key: str) -> str:
+    field = _field(object_type, key)
+    return str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else key
+
+
+def _show(value, field=None) -> str:
+    """A stored value as people read it: choices by their names, times local, lists and maps spelled out."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    if not isinstance(value, (list, dict)) and value in choices:
+        return str(choices[value])
     if isinstance(value, str):
+        if ISO_MOMENT.match(value):
+            return dates.format_datetime(value) if "T" in value else dates.format_date(value)
         return value
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "、".join(_show(v) for v in value) if value else "—"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_show(v)}" for k, v in value.items()) if value else "—"
+    return str(value)
 
 
 def _diff_rows(entry) -> list[dict]:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(before) + [k for k in after if k not in before]
-    return [
-        {
-            "key": key,
-            "label": _field_label(entry.object_type, key),
-            "before": _show(before.get(key)) if key in before else "",
-            "after": _show(after.get(key)) if key in after else "",
-            "changed": key in before and key in after and before[key] != after[key],
-        }
-        for key in keys
-    ]
+    rows = []
+    for key in keys:
+        field = _field(entry.object_type, key)
+        rows.append(
+            {
+                "key": key,
+                "label": _field_label(entry.object_type, key),
+                "before": _show(before.get(key), field) if key in before else "",
+                "after": _show(after.get(key), field) if key in after else "",
+                "changed": key in before and key in after and before[key] != after[key],
+            }
+        )
+    return rows
 
 
 @require_GET

@@ -41,6 +41,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound("未找到该对象，或不在您的管辖范围内。")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied("您没有执行该操作的权限。")
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # SessionAuthentication's own check, in English and with Django's internal reason.
+        exc = exceptions.PermissionDenied("请求已失效（缺少或过期的安全令牌），请刷新页面后重试。")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

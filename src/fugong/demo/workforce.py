@@ -187,10 +187,19 @@ def build_checkpoint_arrivals(city: Region, seed: int = 19) -> None:
 
 
 def link_employee_login(firm: Enterprise) -> None:
+    """The ``yuangong`` login opens its own file: it is linked to one of the model firm's people and
+    bears that person's name (the account was created with a random name before any file existed).
+    A database loaded before this was fixed gets the name put right on the next load."""
     user = User.objects.filter(username="yuangong").first()
-    if user is None or hasattr(user, "employee_file"):
+    if user is None:
         return
-    person = firm.employees.filter(user__isnull=True).order_by("pk").first()
-    officer = User.objects.filter(role=Role.ENTERPRISE, enterprise=firm).order_by("pk").first()
-    if person and officer:
-        services.link_account(officer, person, user)
+    person = Employee.objects.filter(user=user).first()
+    if person is None:
+        person = firm.employees.filter(user__isnull=True).order_by("pk").first()
+        officer = User.objects.filter(role=Role.ENTERPRISE, enterprise=firm).order_by("pk").first()
+        if person is None or officer is None:
+            return
+        person = services.link_account(officer, person, user)
+    if user.full_name != person.name:
+        user.full_name = person.name
+        user.save(update_fields=["full_name"])

@@ -34,6 +34,7 @@ class DailySummarySerializer(serializers.ModelSerializer):
             "town_name",
             "day",
             "rounds_required",
+            "rounds_due",
             "policy_version",
             *FIGURE_NAMES,
             "status",
@@ -50,6 +51,11 @@ class DailySummarySerializer(serializers.ModelSerializer):
 class ConfirmInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     version = serializers.IntegerField(required=False, allow_null=True, help_text="页面加载时的版本号")
+    so_far = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="当日最后一轮到期前只能确认截至目前的情况（状态 provisional）；到期后为最终确认",
+    )
 
 
 class ReopenInput(serializers.Serializer):
@@ -93,6 +99,7 @@ class DailySummaryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 summary,
                 note=data.validated_data.get("note", ""),
                 expected_version=data.validated_data.get("version"),
+                so_far=data.validated_data.get("so_far", False),
             )
         return Response(DailySummarySerializer(summary).data)
 
@@ -135,6 +142,9 @@ class DailyRollupViewSet(viewsets.ViewSet):
                         "firms": row.firms,
                         "confirmed": row.confirmed,
                         "unconfirmed": [{"enterprise": pk, "name": name} for pk, name in row.unconfirmed],
+                        "provisional": [
+                            {"enterprise": pk, "name": name, "as_of": at} for pk, name, at in row.provisional
+                        ],
                         "sums": row.sums,
                     }
                     for row in rows

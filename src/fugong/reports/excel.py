@@ -32,7 +32,9 @@ def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = TOWN_SHEET
-    _headers(sheet, ["日期", "镇街", "区划代码", "企业数", "已确认", "待确认", *figure_headers])
+    _headers(
+        sheet, ["日期", "镇街", "区划代码", "企业数", "已确认", "仅确认截至目前", "待确认", *figure_headers]
+    )
     for row in towns:
         sheet.append(
             [
@@ -41,19 +43,39 @@ def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
                 row.region.code,
                 row.firms,
                 row.confirmed,
+                row.provisional_count,
                 row.unconfirmed_count,
                 *row.figures(),
             ]
         )
     sheet.append(
-        [day, "合计", "", total["firms"], total["confirmed"], total["unconfirmed_count"], *total["figures"]]
+        [
+            day,
+            "合计",
+            "",
+            total["firms"],
+            total["confirmed"],
+            total["provisional_count"],
+            total["unconfirmed_count"],
+            *total["figures"],
+        ]
     )
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     firms = book.create_sheet(FIRM_SHEET)
     _headers(
         firms,
-        ["日期", "镇街", "企业名称", "统一社会信用代码", "状态", "确认时间", "情况说明", *figure_headers],
+        [
+            "日期",
+            "镇街",
+            "企业名称",
+            "统一社会信用代码",
+            "状态",
+            "确认时间",
+            "已到期轮次",
+            "情况说明",
+            *figure_headers,
+        ],
     )
     for summary in summaries:
         confirmed_at = (
@@ -68,6 +90,8 @@ def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
                 safe_cell_text(summary.enterprise.uscc),
                 str(summary.get_status_display()),
                 confirmed_at,
+                # "1/2": the figures count the rounds due by then (a provisional or a morning's draft).
+                f"{summary.rounds_due}/{summary.rounds_required}" if summary.rounds_required else "",
                 safe_cell_text(summary.note),
                 *summary.figures().values(),
             ]

@@ -11,6 +11,9 @@ from fugong.policy.models import policy_version_link
 
 class SummaryStatus(models.TextChoices):
     DRAFT = "draft", _("待确认")
+    # Confirmed "so far" (截至目前) before the day's last round was due: the figures signed are those of
+    # that moment (``confirmed_at``); the firm confirms the day finally once its last round is due.
+    PROVISIONAL = "provisional", _("仅确认截至目前")
     CONFIRMED = "confirmed", _("已确认")
 
 
@@ -49,6 +52,9 @@ class DailySummary(models.Model):
     day = models.DateField(_("日期"))
     # The rounds of the policy in force that day (0: it sets none, and nobody misses a round).
     rounds_required = models.PositiveSmallIntegerField(_("每日检测轮次"), default=0)
+    # How many of them were due when the figures were computed (all of them for a past day): a round not
+    # due yet is nobody's gap, so "体温检测缺漏" counts only these.
+    rounds_due = models.PositiveSmallIntegerField(_("已到期轮次"), default=0)
     # The policy version the figures were computed under (None when no policy was in force).
     policy_version = policy_version_link()
     on_site = models.PositiveIntegerField(_("在岗人数"), default=0)
@@ -65,7 +71,7 @@ class DailySummary(models.Model):
     refusals = models.PositiveIntegerField(_("拒绝进入"), default=0)
     vehicles = models.PositiveIntegerField(_("车辆"), default=0)
     status = models.CharField(
-        _("状态"), max_length=10, choices=SummaryStatus.choices, default=SummaryStatus.DRAFT, db_index=True
+        _("状态"), max_length=11, choices=SummaryStatus.choices, default=SummaryStatus.DRAFT, db_index=True
     )
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -86,6 +92,18 @@ class DailySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.day} {self.status}"
+
+    @property
+    def partial_day(self) -> bool:
+        """The figures cover only the rounds due so far (computed before the day's last round was due)."""
+        return self.rounds_required > 0 and self.rounds_due < self.rounds_required
+
+    @property
+    def as_of(self):
+        """When the figures were taken: the "so far" confirmation, else the last computation."""
+        if self.status == SummaryStatus.PROVISIONAL and self.confirmed_at:
+            return self.confirmed_at
+        return self.computed_at
 
     def figures(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in FIGURE_NAMES}

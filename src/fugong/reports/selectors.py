@@ -27,6 +27,9 @@ class Rollup:
     confirmed: int = 0
     unconfirmed: list = field(default_factory=list)  # [(enterprise id, name)] for towns
     unconfirmed_count: int = 0
+    # Confirmed only "so far" (截至目前), before the day's last round was due: [(id, name, confirmed_at)].
+    provisional: list = field(default_factory=list)
+    provisional_count: int = 0
     sums: dict = field(default_factory=lambda: dict.fromkeys(FIGURE_NAMES, 0))
     towns: list = field(default_factory=list)  # the town roll-ups a county/city one is made of
 
@@ -41,6 +44,7 @@ class Rollup:
         self.firms += other.firms
         self.confirmed += other.confirmed
         self.unconfirmed_count += other.unconfirmed_count
+        self.provisional_count += other.provisional_count
         for name in FIGURE_NAMES:
             self.sums[name] += other.sums[name]
         self.towns.append(other)
@@ -54,8 +58,8 @@ def _towns_in_scope(user):
 
 
 def town_rollup(user, day: dt.date, town_id=None) -> list[Rollup]:
-    """Per town under the user's scope: firms, confirmed count, the unconfirmed firms, the figures'
-    sums. Two aggregate queries and the towns, whatever the number of firms."""
+    """Per town under the user's scope: firms, confirmed count (finally), the firms that confirmed
+    only "so far", the unconfirmed firms, the figures' sums. Two aggregate queries and the towns, whatever the number of firms."""
     qs = DailySummary.objects.visible_to(user).filter(day=day)
     if town_id:
         qs = qs.filter(town_id=town_id)
@@ -70,12 +74,16 @@ def town_rollup(user, day: dt.date, town_id=None) -> list[Rollup]:
         )
     }
     missing: dict[int, list] = {}
-    for town, firm_id, name in (
-        qs.filter(status=SummaryStatus.DRAFT)
+    so_far: dict[int, list] = {}
+    for town, firm_id, name, status, confirmed_at in (
+        qs.filter(status__in=[SummaryStatus.DRAFT, SummaryStatus.PROVISIONAL])
         .order_by("enterprise__name", "enterprise_id")
-        .values_list("town_id", "enterprise_id", "enterprise__name")
+        .values_list("town_id", "enterprise_id", "enterprise__name", "status", "confirmed_at")
     ):
-        missing.setdefault(town, []).append((firm_id, name))
+        if status == SummaryStatus.PROVISIONAL:
+            so_far.setdefault(town, []).append((firm_id, name, confirmed_at))
+        else:
+            missing.setdefault(town, []).append((firm_id, name))
     towns = _towns_in_scope(user)
     if town_id:
         towns = towns.filter(pk=town_id)
@@ -90,6 +98,8 @@ def town_rollup(user, day: dt.date, town_id=None) -> list[Rollup]:
                 confirmed=row.get("_confirmed", 0),
                 unconfirmed=missing.get(town.pk, []),
                 unconfirmed_count=len(missing.get(town.pk, [])),
+                provisional=so_far.get(town.pk, []),
+                provisional_count=len(so_far.get(town.pk, [])),
                 sums={name: row.get(name) or 0 for name in FIGURE_NAMES},
             )
         )
@@ -133,6 +143,7 @@ def scope_total(rows: list[Rollup]) -> dict:
         "firms": sum(r.firms for r in rows),
         "confirmed": sum(r.confirmed for r in rows),
         "unconfirmed_count": sum(r.unconfirmed_count for r in rows),
+        "provisional_count": sum(r.provisional_count for r in rows),
         "sums": sums,
         "figures": [sums[name] for name in FIGURE_NAMES],
     }

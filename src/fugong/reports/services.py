@@ -15,7 +15,15 @@ Decisions, so that the pages and the numbers agree:
   for a test result rather than work, and monitoring expects no rounds from them.
 * Rounds: those of the policy in force for the firm's town that day (``temperature_rounds``), whose
   version the summary records. A policy that sets no rounds requires none: ``rounds_required`` is 0 and
-  both "完成全部体温检测" and "体温检测缺漏" are 0 (the page shows them as not applicable).
+  both "完成全部体温检测" and "体温检测缺漏" are 0 (the page shows them as not applicable). Only the
+  rounds *due* when the figures are computed count (``rounds_due``: every round of a past day, today's
+  whose due time has passed): at 09:00 nobody is missing the afternoon round, nor the morning one that
+  is due at 12:00, so "缺漏" is the length of the 漏测名单 at that moment.
+* Confirming (确认上报) is final only once the day's last round is due (or the policy sets no rounds).
+  Before that the firm may confirm "so far" (截至目前): the figures of that moment are stored, frozen
+  and marked provisional (``PROVISIONAL``, "截至 HH:MM"); the firm confirms again — "so far" once more,
+  or finally after the last due time, which replaces them. The refresh leaves a provisional summary
+  alone, as it does a confirmed one: what the firm signed stays what the town reads.
 * Abnormal counts people (a person abnormal in both rounds is one), alerts count alerts raised that
   local day, entries/visitors/vehicles count those let in and refusals every refused entry, visitor or
   vehicle of the day.
@@ -117,6 +125,42 @@ def _rounds_by_town(policies: dict) -> dict[int, int]:
     return {town_id: len(schedule.rounds_of(policy)) for town_id, policy in policies.items()}
 
 
+def _rounds_due_by_town(policies: dict, day: dt.date, now: dt.datetime) -> dict[int, int]:
+    """{town_id: how many of its policy's rounds of ``day`` are due by ``now``} (rounds are ordered by
+    their due times, so the rounds due are always the first N)."""
+    return {
+        town_id: len(schedule.rounds_due_by(schedule.rounds_of(policy), day, now))
+        for town_id, policy in policies.items()
+    }
+
+
+def last_round_due(enterprise, day: dt.date, now: dt.datetime | None = None) -> dict:
+    """Whether ``day`` may be confirmed finally at ``now``: {"final": bool, "policy", "round" (the label
+    of the day's last round), "due" (its due time)}. Final when the policy sets no rounds (nothing to
+    wait for), for a past day, and today once the last round's due time has passed."""
+    now = timezone.localtime(now) if now is not None else _local_now()
+    policy = PolicyResolver().find(enterprise.town, day)
+    rounds = schedule.rounds_of(policy)
+    if not rounds:
+        return {"final": True, "policy": policy, "round": None, "due": None}
+    due = schedule.rounds_due_by(rounds, day, now)
+    return {
+        "final": len(due) == len(rounds),
+        "policy": policy,
+        "round": schedule.round_label(rounds, len(rounds)),
+        "due": rounds[-1].due,
+    }
+
+
+def not_final_message(gate: dict) -> str:
+    """「<citation>：当日最后一轮第二轮（下午）18:00 到期后方可确认上报；此前只能确认截至目前的情况」."""
+    return _("%(cite)s：当日最后一轮%(round)s%(due)s 到期后方可确认上报；此前只能确认截至目前的情况") % {
+        "cite": gate["policy"].cite("temperature_rounds"),
+        "round": gate["round"],
+        "due": f"{gate['due']:%H:%M}",
+    }
+
+
 def _grouped(qs, **aggregates) -> dict[int, dict[str, int]]:
     rows = qs.order_by().values("enterprise_id").annotate(**aggregates)
     return {row.pop("enterprise_id"): row for row in rows}
@@ -124,7 +168,7 @@ def _grouped(qs, **aggregates) -> dict[int, dict[str, int]]:
 
 def people_with_all_rounds(day: dt.date, rounds: dict[int, int], enterprise_ids=None):
     """The ids (a subquery) of the people of ``enterprise_ids`` (every firm when None) who have all the
-    rounds of ``day``, ``rounds`` being {town_id: rounds required}.
+    rounds of ``day`` that count, ``rounds`` being {town_id: rounds counted} (the rounds due so far).
 
     A person has all the rounds when they have as many readings numbered 1..R as the firm's town
     requires (one reading per round is a database constraint). R is resolved per town, once; a town
@@ -162,8 +206,10 @@ def people_with_all_rounds(day: dt.date, rounds: dict[int, int], enterprise_ids=
     )
 
 
-def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
-    """{firm_id: {"town_id", "rounds_required", <each of FIGURE_NAMES>}} for every firm summarised."""
+def compute_figures(day: dt.date, enterprise_ids=None, now: dt.datetime | None = None) -> dict[int, dict]:
+    """{firm_id: {"town_id", "rounds_required", "rounds_due", <each of FIGURE_NAMES>}} for every firm
+    summarised, the round figures counting only the rounds due by ``now`` (default: the present)."""
+    now = timezone.localtime(now) if now is not None else _local_now()
     firms = _firms(day, enterprise_ids)
     if not firms:
         return {}
@@ -174,6 +220,7 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
 
     policies = _town_policies(firms.values(), day)
     rounds = _rounds_by_town(policies)
+    rounds_due = _rounds_due_by_town(policies, day, now)
     start, end = day_bounds(day)
 
     people = _grouped(
@@ -182,7 +229,7 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
         isolating=Count("pk", filter=Q(status=EmployeeStatus.ISOLATING)),
     )
 
-    complete = people_with_all_rounds(day, rounds, ids)
+    complete = people_with_all_rounds(day, rounds_due, ids)
     full = _grouped(
         scoped(Employee.objects.filter(status__in=ON_SITE, pk__in=complete)),
         checked_in_full=Count("pk"),
@@ -210,13 +257,15 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
     for firm_id, town_id in firms.items():
         on_site = people.get(firm_id, {})
         required = rounds.get(town_id, 0)
-        checked = full.get(firm_id, {}).get("checked_in_full", 0) if required else 0
+        due_now = rounds_due.get(town_id, 0)
+        # No round due yet: nobody has done or missed one (the page says "尚无到期轮次").
+        checked = full.get(firm_id, {}).get("checked_in_full", 0) if due_now else 0
         gate = [entries.get(firm_id, {}), visitors.get(firm_id, {}), vehicles.get(firm_id, {})]
         due, done, positive = tests.get(firm_id, (0, 0, 0))
         figures = {
             "on_site": on_site.get("on_site", 0),
             "checked_in_full": checked,
-            "checkin_missing": max(on_site.get("on_site", 0) - checked, 0) if required else 0,
+            "checkin_missing": max(on_site.get("on_site", 0) - checked, 0) if due_now else 0,
             "abnormal": abnormal.get(firm_id, {}).get("abnormal", 0),
             "alerts": alerts.get(firm_id, {}).get("alerts", 0),
             "isolating": on_site.get("isolating", 0),
@@ -232,13 +281,14 @@ def compute_figures(day: dt.date, enterprise_ids=None) -> dict[int, dict]:
         result[firm_id] = {
             "town_id": town_id,
             "rounds_required": required,
+            "rounds_due": due_now,
             "policy_version_id": policy.version_id if policy is not None else None,
             **figures,
         }
     return result
 
 
-_REFRESHED = ["town_id", "rounds_required", "policy_version_id", *FIGURE_NAMES, "computed_at"]
+_REFRESHED = ["town_id", "rounds_required", "rounds_due", "policy_version_id", *FIGURE_NAMES, "computed_at"]
 _INSERTED = ["enterprise_id", "day", "status", "note", "version", *_REFRESHED]
 
 
@@ -291,11 +341,12 @@ def build_summaries(day: dt.date, enterprise_ids=None, *, force: bool = False) -
     if not force and not is_live(day):
         log.info("daily summaries %s: a past day, not recomputed", day)
         return 0
-    computed = compute_figures(day, enterprise_ids)
+    now = _local_now()
+    computed = compute_figures(day, enterprise_ids, now)
     if not computed:
         return 0
     with transaction.atomic():
-        written = _upsert(day, computed, timezone.now())
+        written = _upsert(day, computed, now)
     log.info("daily summaries %s: %s drafts of %s firms", day, written, len(computed))
     return written
 
@@ -339,10 +390,17 @@ def _check_version(locked: DailySummary, expected_version) -> None:
         )
 
 
-def confirm_summary(actor, summary: DailySummary, note: str = "", expected_version=None) -> DailySummary:
+def confirm_summary(
+    actor, summary: DailySummary, note: str = "", expected_version=None, *, so_far: bool = False
+) -> DailySummary:
     """The firm's officer signs the day: the figures of a live day are recomputed first, a past day's
     stored draft is signed as it is (current statuses say nothing about it); then they are locked
-    against refreshes."""
+    against refreshes.
+
+    Final (``CONFIRMED``) only once the day's last round is due — or when the policy sets no rounds.
+    Before that it is refused unless ``so_far``: the figures of the moment are then signed as
+    ``PROVISIONAL`` ("截至 HH:MM"), and may be confirmed again, "so far" or finally. Asked "so far" after
+    the last due time, the confirmation is simply final."""
     if not can(actor, "reports.confirm") or actor.enterprise_id != summary.enterprise_id:
         raise PermissionDenied(_("只有本企业的防疫专员可以确认上报本企业的每日汇总。"))
     note = (note or "").strip()
@@ -350,9 +408,15 @@ def confirm_summary(actor, summary: DailySummary, note: str = "", expected_versi
         raise ValidationError({"note": [_("「情况说明」不能超过500字")]})
     if summary.day > timezone.localdate():
         raise ValidationError({"day": [_("「日期」%(d)s尚未到来，不能确认上报") % {"d": summary.day}]})
+    now = _local_now()
+    firm = Enterprise.objects.select_related("town").get(pk=summary.enterprise_id)
+    gate = last_round_due(firm, summary.day, now)
+    if not gate["final"] and not so_far:
+        raise ValidationError({"day": [not_final_message(gate)]})
+    final = gate["final"]
     computed = None
     if is_live(summary.day):
-        computed = compute_figures(summary.day, [summary.enterprise_id]).get(summary.enterprise_id)
+        computed = compute_figures(summary.day, [summary.enterprise_id], now).get(summary.enterprise_id)
     with transaction.atomic():
         locked = DailySummary.objects.select_for_update().get(pk=summary.pk)
         _check_version(locked, expected_version)
@@ -364,11 +428,11 @@ def confirm_summary(actor, summary: DailySummary, note: str = "", expected_versi
         if computed is not None:
             locked.town_id = computed["town_id"]
             locked.rounds_required = computed["rounds_required"]
+            locked.rounds_due = computed["rounds_due"]
             locked.policy_version_id = computed["policy_version_id"]
             for name in FIGURE_NAMES:
                 setattr(locked, name, computed[name])
-        now = timezone.now()
-        locked.status = SummaryStatus.CONFIRMED
+        locked.status = SummaryStatus.CONFIRMED if final else SummaryStatus.PROVISIONAL
         locked.confirmed_by = actor
         locked.confirmed_at = now
         if computed is not None:
@@ -381,25 +445,27 @@ def confirm_summary(actor, summary: DailySummary, note: str = "", expected_versi
             "reports.confirm",
             locked,
             before=before,
-            after={"status": locked.status, **locked.figures()},
+            after={"status": locked.status, "rounds_due": locked.rounds_due, **locked.figures()},
             note=note,
         )
-        firm = Enterprise.objects.only("name").get(pk=locked.enterprise_id)
-        notify(
-            None,
-            _town_officer_ids(locked.town_id),
-            "reports.confirm",
-            _(
+        figures = {
+            "firm": firm.name,
+            "day": locked.day,
+            "on": locked.on_site,
+            "miss": locked.checkin_missing,
+            "ab": locked.abnormal,
+        }
+        if final:
+            message = _(
                 "【每日汇总】%(firm)s已确认上报%(day)s健康汇总：在岗%(on)s人，体温检测缺漏%(miss)s人，异常%(ab)s人。"
             )
-            % {
-                "firm": firm.name,
-                "day": locked.day,
-                "on": locked.on_site,
-                "miss": locked.checkin_missing,
-                "ab": locked.abnormal,
-            },
-        )
+        else:
+            figures["at"] = f"{timezone.localtime(now):%H:%M}"
+            message = _(
+                "【每日汇总】%(firm)s确认了%(day)s截至%(at)s的健康汇总（尚未最终确认）："
+                "在岗%(on)s人，体温检测缺漏%(miss)s人，异常%(ab)s人。"
+            )
+        notify(None, _town_officer_ids(locked.town_id), "reports.confirm", message % figures)
     return locked
 
 
@@ -416,7 +482,7 @@ def reopen_summary(actor, summary: DailySummary, reason: str, expected_version=N
     with transaction.atomic():
         locked = DailySummary.objects.select_for_update().get(pk=summary.pk)
         _check_version(locked, expected_version)
-        if locked.status != SummaryStatus.CONFIRMED:
+        if locked.status not in (SummaryStatus.CONFIRMED, SummaryStatus.PROVISIONAL):
             raise ValidationError({"status": [_("该日汇总尚未确认，无需重新打开")]})
         before = {
             "status": locked.status,

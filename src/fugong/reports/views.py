@@ -47,7 +47,16 @@ def _gaps(summary: DailySummary, own: bool) -> list[dict]:
     """What is missing or wrong on the day, each with the monitoring page that lists the people."""
     day = f"?day={summary.day:%Y-%m-%d}"
     gaps = []
-    if summary.checkin_missing:
+    if summary.checkin_missing and summary.partial_day:
+        gaps.append(
+            {
+                "text": _("%(n)s人未完成已到期的%(r)s轮体温检测")
+                % {"n": summary.checkin_missing, "r": summary.rounds_due},
+                "url": (_url("monitoring:missing") or "") + day,
+                "link": _("漏测名单"),
+            }
+        )
+    elif summary.checkin_missing:
         gaps.append(
             {
                 "text": _("%(n)s人未完成当日全部%(r)s轮体温检测")
@@ -101,22 +110,38 @@ def _gaps(summary: DailySummary, own: bool) -> list[dict]:
 ROUND_FIGURES = ("checked_in_full", "checkin_missing")
 
 
+def _figure_value(summary: DailySummary, name: str):
+    if name in ROUND_FIGURES:
+        if not summary.rounds_required:
+            return _("不适用")
+        if not summary.rounds_due:
+            return _("尚无到期轮次")
+    return getattr(summary, name)
+
+
 def _figures(summary: DailySummary) -> list[tuple]:
-    """(name, label, value) of each figure; "不适用" for the round figures of a day with no rounds."""
-    return [
-        (
-            name,
-            label,
-            _("不适用") if name in ROUND_FIGURES and not summary.rounds_required else getattr(summary, name),
-        )
-        for name, label in FIGURES
-    ]
+    """(name, label, value, numeric) of each figure; "不适用" for the round figures of a day with no
+    rounds, "尚无到期轮次" before the first round is due; while only some rounds are due, the round
+    figures are labelled as counting those."""
+    rows = []
+    for name, label in FIGURES:
+        if name in ROUND_FIGURES and summary.partial_day and summary.rounds_due:
+            label = _("%(label)s（已到期%(n)s轮）") % {"label": label, "n": summary.rounds_due}
+        value = _figure_value(summary, name)
+        rows.append((name, label, value, isinstance(value, int)))
+    return rows
 
 
 def _firm_page(request, summary: DailySummary | None, enterprise, day: dt.date, errors=()):
     user = request.user
     today = timezone.localdate()
     own = user.role == Role.ENTERPRISE and user.enterprise_id == enterprise.pk
+    open_statuses = (SummaryStatus.DRAFT, SummaryStatus.PROVISIONAL)
+    can_confirm = bool(
+        summary and own and can(user, "reports.confirm") and summary.status in open_statuses and day <= today
+    )
+    # Before the day's last round is due the firm may only confirm "so far" (截至目前).
+    gate = services.last_round_due(enterprise, day) if can_confirm else None
     context = {
         "enterprise": enterprise,
         "summary": summary,
@@ -127,15 +152,14 @@ def _firm_page(request, summary: DailySummary | None, enterprise, day: dt.date, 
         "live": services.is_live(day),
         "figures": _figures(summary) if summary else [],
         "gaps": _gaps(summary, own) if summary else [],
-        "can_confirm": bool(
-            summary
-            and own
-            and can(user, "reports.confirm")
-            and summary.status == SummaryStatus.DRAFT
-            and day <= today
-        ),
+        "can_confirm": can_confirm,
+        "so_far_only": bool(gate and not gate["final"]),
+        "not_final": services.not_final_message(gate) if gate and not gate["final"] else "",
+        "now": services._local_now(),
         "can_reopen": bool(
-            summary and can(user, "reports.reopen") and summary.status == SummaryStatus.CONFIRMED
+            summary
+            and can(user, "reports.reopen")
+            and summary.status in (SummaryStatus.CONFIRMED, SummaryStatus.PROVISIONAL)
         ),
         "errors": list(errors),
         "own": own,
@@ -193,7 +217,8 @@ def _officer_page(request, day: dt.date):
         if town is not None:
             firms = firms.filter(town=town)
         if only_unconfirmed:
-            firms = firms.filter(status=SummaryStatus.DRAFT)
+            # Not finally confirmed: never confirmed, or only "so far".
+            firms = firms.filter(status__in=[SummaryStatus.DRAFT, SummaryStatus.PROVISIONAL])
     counties = selectors.region_rollup(user, day, RegionLevel.COUNTY) if town is None else []
     context = {
         "day": day,
@@ -240,11 +265,12 @@ def confirm(request, pk: int):
     require(request.user, "reports.confirm")
     summary = get_visible_or_404(DailySummary, request.user, pk=pk)
     try:
-        services.confirm_summary(
+        done = services.confirm_summary(
             request.user,
             summary,
             note=request.POST.get("note", ""),
             expected_version=request.POST.get("version") or None,
+            so_far=request.POST.get("so_far") == "1",
         )
     except ValidationError as exc:
         for message in _errors(exc):
@@ -252,7 +278,14 @@ def confirm(request, pk: int):
     except services.SummaryConflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已确认上报%(d)s的健康汇总。") % {"d": summary.day})
+        if done.status == SummaryStatus.PROVISIONAL:
+            messages.success(
+                request,
+                _("已确认%(d)s截至%(t)s的健康汇总；当日最后一轮到期后请再次确认上报。")
+                % {"d": summary.day, "t": f"{timezone.localtime(done.confirmed_at):%H:%M}"},
+            )
+        else:
+            messages.success(request, _("已确认上报%(d)s的健康汇总。") % {"d": summary.day})
     return redirect(_back(summary, request.user))
 
 

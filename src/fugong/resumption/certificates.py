@@ -39,10 +39,13 @@ QR_BORDER = 4
 QR_PNG_SCALE = 10
 
 
-def verify_url(certificate) -> str:
-    """The absolute public address printed on the certificate and encoded in its QR code."""
+def verify_url(certificate, base_url: str | None = None) -> str:
+    """The absolute public address printed on the certificate and encoded in its QR code: under
+    PUBLIC_BASE_URL when the deployment sets one, else under the address the request came to (so a
+    demo served on another port prints its own), else the local default."""
     path = reverse("public-verify", args=[certificate.verify_token])
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+    base = settings.PUBLIC_BASE_URL or base_url or "http://127.0.0.1:8000"
+    return base.rstrip("/") + path
 
 
 def _qr(url: str) -> segno.QRCode:
@@ -162,10 +165,12 @@ def public_status(certificate, now: datetime.datetime | None = None) -> str:
     return PUBLIC_VALID
 
 
-def certificate_context(certificate, *, title: str | None = None, authority: str | None = None) -> dict:
+def certificate_context(
+    certificate, *, title: str | None = None, authority: str | None = None, base_url: str | None = None
+) -> dict:
     """Everything the PDF template prints, already formatted."""
     enterprise = certificate.enterprise
-    url = verify_url(certificate)
+    url = verify_url(certificate, base_url)
     title = title or certificate_title(certificate)
     authority = authority or issuing_authority(enterprise)
     return {
@@ -188,20 +193,24 @@ def certificate_context(certificate, *, title: str | None = None, authority: str
     }
 
 
-def render_certificate_html(certificate, *, title: str | None = None, authority: str | None = None) -> str:
+def render_certificate_html(
+    certificate, *, title: str | None = None, authority: str | None = None, base_url: str | None = None
+) -> str:
     # An official certificate is a Chinese document whatever language the person printing it reads
     # the site in, so labels that come from translated choices (the kind) are taken in Chinese.
     with translation.override("zh-hans"):
-        context = certificate_context(certificate, title=title, authority=authority)
+        context = certificate_context(certificate, title=title, authority=authority, base_url=base_url)
         return render_to_string("resumption/certificate_pdf.html", context)
 
 
-def render_certificate_pdf(certificate, *, title: str | None = None, authority: str | None = None) -> bytes:
+def render_certificate_pdf(
+    certificate, *, title: str | None = None, authority: str | None = None, base_url: str | None = None
+) -> bytes:
     """The certificate as an A4 PDF with the CJK fonts embedded (subset) by WeasyPrint."""
     # Imported here: WeasyPrint loads Pango and fontconfig, which only PDF requests need to pay for.
     from weasyprint import HTML
 
-    html = render_certificate_html(certificate, title=title, authority=authority)
+    html = render_certificate_html(certificate, title=title, authority=authority, base_url=base_url)
     return HTML(string=html, url_fetcher=_data_only_fetcher()).write_pdf()
 
 

@@ -535,7 +535,7 @@ def certificate_pdf(request, pk: int):
     require(user, "resumption.view")
     certificate = get_visible_or_404(selectors.certificates_visible_to(user), user, pk=pk)
     return FileResponse(
-        BytesIO(render_certificate_pdf(certificate)),
+        BytesIO(render_certificate_pdf(certificate, base_url=request.build_absolute_uri("/"))),
         as_attachment=False,
         filename=certificate_filename(certificate),
         content_type="application/pdf",

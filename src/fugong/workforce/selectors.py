@@ -7,12 +7,17 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.accounts.roles import can
 from fugong.enterprises.models import ResumptionMode, ShuttleRoute
-from fugong.policy.selectors import find_policy_for
+from fugong.monitoring import schedule
+from fugong.monitoring.models import Alert, HealthCheckin, TestResult
+from fugong.operations.models import EmployeeEntry
+from fugong.policy.selectors import PolicyResolver, find_policy_for
 from fugong.regions.models import Region, RegionLevel
 from fugong.workforce.models import (
     Employee,
     EmployeeStatus,
+    HealthCode,
     IsolationEpisode,
     ResidenceControl,
     ReturnDecision,
@@ -232,3 +237,54 @@ def self_summary(employee, today: dt.date | None = None) -> dict:
         "episode": episode,
         "due": due,
     }
+
+
+# -- the health card's history (SPEC §5 一人一档: readings, tests, gate entries, episodes) -----------------
+
+HEALTH_CARD_ROWS = 60
+
+
+def health_history(user, employee, limit: int = HEALTH_CARD_ROWS) -> dict:
+    """What the health card lists of one person, newest first, each list read through ``user``'s scope
+    (a foreign person's rows are not there, whatever the caller passes):
+
+    * ``readings``: temperature check-ins, each with ``round_label`` (the round's place and name in the
+      policy in force that day) and ``raised_alert`` (it raised an alert: the 37.5 that did is marked);
+    * ``tests``: nucleic and antigen results;
+    * ``entries``: gate entries (the operations app's records, read-only), refusals with their reason;
+    * ``episodes``: isolation and buffer-zone episodes, with day number and days left.
+    """
+    readings = list(
+        HealthCheckin.objects.visible_to(user)
+        .filter(employee_id=employee.pk)
+        .annotate(raised_alert=Exists(Alert.objects.filter(checkin_id=OuterRef("pk"))))
+        .order_by("-day", "-round", "-pk")[:limit]
+    )
+    resolver = PolicyResolver()
+    town = employee.enterprise.town
+    for reading in readings:
+        rounds = schedule.rounds_of(resolver.find(town, reading.day))
+        reading.round_label = schedule.round_label(rounds, reading.round)
+        code = reading.health_code
+        reading.health_code_label = HealthCode(code).label if code and code in HealthCode.values else code
+    tests = list(
+        TestResult.objects.visible_to(user)
+        .filter(employee_id=employee.pk)
+        .order_by("-sampled_at", "-pk")[:limit]
+    )
+    entries = []
+    if can(user, "gate.view"):
+        entries = list(
+            EmployeeEntry.objects.visible_to(user)
+            .filter(employee_id=employee.pk)
+            .select_related("gate")
+            .order_by("-at", "-pk")[:limit]
+        )
+    episodes = [
+        annotate_episode(e)
+        for e in IsolationEpisode.objects.visible_to(user)
+        .filter(employee_id=employee.pk)
+        .select_related("place", "released_by")
+        .order_by("-started_on", "-pk")
+    ]
+    return {"readings": readings, "tests": tests, "entries": entries, "episodes": episodes}

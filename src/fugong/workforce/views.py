@@ -230,9 +230,8 @@ def _employee(user, pk):
 
 def _card(request, employee, *, status=200, **forms):
     user = request.user
-    episodes = list(employee.episodes.select_related("place", "released_by").order_by("-started_on", "-pk"))
-    for episode in episodes:
-        selectors.annotate_episode(episode)
+    history = selectors.health_history(user, employee)
+    episodes = history["episodes"]
     open_episode = next((e for e in episodes if e.released_at is None), None)
     can_status = can(user, "workforce.status")
     can_link = can(user, "workforce.edit") and employee.user_id is None
@@ -241,6 +240,9 @@ def _card(request, employee, *, status=200, **forms):
         "reasons": [r for r in (employee.decision_reason or "").split("；") if r],
         "history": employee.status_changes.select_related("actor")[:50],
         "episodes": episodes,
+        "readings": history["readings"],
+        "tests": history["tests"],
+        "entries": history["entries"],
         "open_episode": open_episode,
         "stops": employee.travel_stops.all(),
         "contacts": employee.close_contacts.all(),
