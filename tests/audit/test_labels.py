@@ -61,7 +61,7 @@ def test_audit_list_shows_chinese_names_and_local_times(client, world):
     ):
         assert words in table, words
     for name in ("企业", "员工进厂登记"):
-        assert f"<td>{name}</td>" in table, name
+        assert f'<td data-label="对象类型">{name}</td>' in table, name
     assert "段霞艳 12-05 06:04" in table
     assert _local_text(passed.at) in table
     assert "系统" in table  # the system's own acts, not "system"
@@ -85,7 +85,7 @@ def test_audit_filter_by_action_still_takes_the_code(client, world):
     record(world.users["task_force"], "enterprise.update", world.firm_a)
     client.force_login(world.users["task_force"])
     html = client.get(reverse("audit:list"), {"action": "resumption.pass"}).content.decode()
-    assert "审核通过" in html and "<td>修改企业档案</td>" not in html
+    assert '<td data-label="动作">审核通过</td>' in html and "修改企业档案</td>" not in html
     assert '<option value="resumption.pass" selected>审核通过</option>' in html
 
 

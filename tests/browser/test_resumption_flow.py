@@ -1,7 +1,10 @@
 """A real Chromium walks an application through N0's whole chain on the pages: the firm fills in the form,
 uploads, affirms and submits; the town, both departments and the task force decide; the firm resumes."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from fugong.enterprises.models import EnterpriseStatus
 from fugong.policy.selectors import policy_for
@@ -32,7 +35,8 @@ def test_n0_chain_in_the_browser(world, page, live_server, login, screenshot):
     page.get_by_role("link", name="复工申请").first.click()
     page.get_by_test_id("new-application").click()
     page.select_option("#id_kind", "first_resumption")
-    page.fill("#id_planned_start", "2026-03-02T08:00")
+    start = (timezone.localdate() + dt.timedelta(days=30)).strftime("%Y-%m-%dT08:00")
+    page.fill("#id_planned_start", start)
     page.fill("#id_reason", "订单交付，防控措施已落实")
     page.fill("#id_scope_lines", "织造一车间\n整经车间")
     page.select_option("#id_resumption_mode", "closed_in_plant")
@@ -48,14 +52,14 @@ def test_n0_chain_in_the_browser(world, page, live_server, login, screenshot):
     page.wait_for_load_state("networkidle")
     assert "复工申请草稿已保存" in page.content()
 
+    # Every required document in one upload, each type its own file input.
     for doc in required_documents(params):
-        page.select_option("#id_doc_type", doc)
         page.set_input_files(
-            "#id_file",
+            f"#id_file_{doc}",
             files=[{"name": f"{doc}.pdf", "mimeType": "application/pdf", "buffer": PDF + doc.encode()}],
         )
-        page.get_by_role("button", name="上传", exact=True).click()
-        page.wait_for_load_state("networkidle")
+    page.get_by_test_id("upload").click()
+    page.wait_for_function("() => document.body.innerText.includes('份材料：')")
     assert "要求的材料已齐全" in page.content()
     screenshot("resumption-2-attachments")
 
@@ -82,6 +86,9 @@ def test_n0_chain_in_the_browser(world, page, live_server, login, screenshot):
             screenshot(screenshot_name)
         page.get_by_test_id("decision-pass").click()
         page.wait_for_load_state("networkidle")
+        if page.get_by_test_id("confirm-decision").count():  # the firm's own step confirms at once
+            page.get_by_test_id("confirm").click()
+            page.wait_for_load_state("networkidle")
         assert "已提交审核意见：通过" in page.content()
 
     switch_to(page, login, u["town_a"])

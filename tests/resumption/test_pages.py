@@ -1,9 +1,12 @@
 """The resumption pages: the firm files through forms, each reviewer decides on the review page, the
 task force releases batches and manages certificates; foreign applications are 404, other roles 403."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from fugong.enterprises.models import EnterpriseStatus
 from fugong.policy.selectors import policy_for
@@ -33,12 +36,17 @@ def as_user(client, user):
     return client
 
 
+def future_start(days=30) -> str:
+    """A planned start still to come, as the datetime-local input sends it."""
+    return (timezone.localdate() + dt.timedelta(days=days)).strftime("%Y-%m-%dT08:00")
+
+
 def form_data(firm, **overrides):
     """What the enterprise officer types into the application form for a complete N0 application."""
     params = policy_for(firm.town).parameters
     data = {
         "kind": "first_resumption",
-        "planned_start": "2026-03-02T08:00",
+        "planned_start": future_start(),
         "reason": "订单交付，防控措施已落实",
         "scope_lines": "织造一车间\n整经车间",
         "resumption_mode": "closed_in_plant",
@@ -59,11 +67,12 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
-def decide(client, app, decision, step_key, reasons=""):
-    return client.post(
-        url("decide", app.pk),
-        {"decision": decision, "reasons": reasons, "expected_step_key": step_key},
-    )
+def decide(client, app, decision, step_key, reasons="", confirm=True):
+    """A reviewer's decision, confirmed on the confirmation the review page asks for first."""
+    data = {"decision": decision, "reasons": reasons, "expected_step_key": step_key}
+    if confirm:
+        data["confirm"] = "1"
+    return client.post(url("decide", app.pk), data)
 
 
 # -- the whole N0 chain ------------------------------------------------------------------------------------
@@ -92,7 +101,7 @@ def test_whole_n0_chain_through_the_pages(client, world, n0):
     assert "疫情防控工作小组名单" in page and "还缺6份材料" in page
     for doc in required_documents(params):
         upload = SimpleUploadedFile(f"{doc}.pdf", PDF + doc.encode(), content_type="application/pdf")
-        assert client.post(url("attachments", app.pk), {"doc_type": doc, "file": upload}).status_code == 302
+        assert client.post(url("attachments", app.pk), {f"file_{doc}": upload}).status_code == 302
     assert "要求的材料已齐全" in client.get(url("attachments", app.pk)).content.decode()
 
     # Commitments: every N0 item is its own checkbox; the legal representative signs by name.
@@ -163,8 +172,11 @@ def test_form_reports_service_errors_in_chinese_and_saves_nothing(client, world,
         url("create"),
         form_data(world.firm_a, staff_by_district="诸暨市九十人", kind="reopening_after_incident"),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    # Every problem at once: the district lines and the kind the firm's state does not allow.
     assert "格式不正确" in str(response.context["form"].errors["staff_by_district"])
+    assert "不能办理「涉疫停工后启封复工」" in str(response.context["form"].errors["kind"])
+    assert 'role="alert"' in response.content.decode()
     assert not ResumptionApplication.objects.exists()
     # A firm that has not stopped cannot ask to reopen after an incident: the service says why.
     response = client.post(url("create"), form_data(world.firm_a, kind="reopening_after_incident"))
@@ -192,7 +204,7 @@ def test_stale_edit_is_a_conflict_and_changes_nothing(client, world, n0):
     stale = app.version
     services.update_draft(u["ent_a"], app, {"reason": "另一人改过"}, stale)
     response = client.post(url("edit", app.pk), form_data(world.firm_a, reason="我的修改", version=stale))
-    assert response.status_code == 200 and response.context["conflict"]
+    assert response.status_code == 400 and response.context["conflict"]
     assert "已被他人修改" in response.content.decode()
     app.refresh_from_db()
     assert app.reason == "另一人改过"
@@ -203,9 +215,9 @@ def test_bad_upload_and_wrong_signatory_are_field_errors(client, world, n0):
     client.post(url("create"), form_data(world.firm_a))
     app = ResumptionApplication.objects.get()
     fake = SimpleUploadedFile("plan.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    response = client.post(url("attachments", app.pk), {"doc_type": "prevention_plan", "file": fake})
+    response = client.post(url("attachments", app.pk), {"file_prevention_plan": fake})
     assert response.status_code == 400
-    assert "内容与扩展名" in str(response.context["form"].errors["file"])
+    assert "内容与扩展名" in str(response.context["form"].errors["file_prevention_plan"])
     assert not Attachment.objects.exists()
     response = client.post(url("commitments", app.pk), {"codes": ["N0-4M-1"], "affirmed_by_name": "李四"})
     assert response.status_code == 400
@@ -479,5 +491,5 @@ def test_reviewers_cannot_change_the_firms_application(client, world, n0):
     assert client.get(url("edit", app.pk)).status_code == 403
     assert client.post(url("submit", app.pk)).status_code == 403
     upload = SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf")
-    assert client.post(url("attachments", app.pk), {"doc_type": "other", "file": upload}).status_code == 403
+    assert client.post(url("attachments", app.pk), {"file_other": upload}).status_code == 403
     assert client.get(url("create")).status_code == 403

@@ -5,17 +5,28 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts import selectors, services
 from fugong.accounts.forms import ProfileForm, UserCreateForm
 from fugong.accounts.roles import CAPABILITIES, Role, capability_label, require
+from fugong.core.tables import Column, sorted_table
+
+USER_COLUMNS = [
+    Column(gettext_lazy("用户名"), "username", ("username",)),
+    Column(gettext_lazy("姓名"), "name", ("full_name",)),
+    Column(gettext_lazy("角色"), "role", ("role",)),
+    Column(gettext_lazy("管辖范围"), "scope", ("region__path", "enterprise__name", "department__name")),
+    Column(gettext_lazy("手机号")),
+    Column(gettext_lazy("状态"), "active", ("-is_active",)),
+    Column(""),
+]
 
 
 def capability_required(capability: str):
@@ -83,17 +94,25 @@ def user_list(request):
     role = request.GET.get("role", "")
     active = request.GET.get("active", "")
     if q:
-        users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+        # The scope by the names people know it by: region, department or firm.
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(full_name__icontains=q)
+            | Q(region__name__icontains=q)
+            | Q(department__name__icontains=q)
+            | Q(enterprise__name__icontains=q)
+        )
     if role in Role.values:
         users = users.filter(role=role)
     if active in ("1", "0"):
         users = users.filter(is_active=active == "1")
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    table = sorted_table(request, users, USER_COLUMNS, default="username", tiebreak=("pk",))
     return render(
         request,
         "accounts/user_list.html",
         {
-            "page": page,
+            "table": table,
+            "page": table.page,
             "q": q,
             "role": role,
             "active": active,

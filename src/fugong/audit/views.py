@@ -2,10 +2,10 @@ import re
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fugong.accounts.views import capability_required
@@ -13,7 +13,17 @@ from fugong.audit import labels, selectors
 from fugong.audit.filters import AuditEntryFilter
 from fugong.audit.services import verify_chain
 from fugong.core import dates
+from fugong.core.tables import Column, sorted_table
 
+COLUMNS = [
+    Column(gettext_lazy("编号"), "id", ("id",)),
+    Column(gettext_lazy("时间"), "at", ("at",)),
+    Column(gettext_lazy("操作人"), "actor", ("actor_label",)),
+    Column(gettext_lazy("动作"), "action", ("action",)),
+    Column(gettext_lazy("对象类型"), "object_type", ("object_type",)),
+    Column(gettext_lazy("对象")),
+    Column(gettext_lazy("说明")),
+]
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
@@ -24,13 +34,14 @@ def entry_list(request):
         request.GET or None, queryset=selectors.entries_visible_to(request.user).order_by("-id")
     )
     entries = filterset.qs if filterset.is_valid() or not request.GET else filterset.queryset.none()
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    table = sorted_table(request, entries, COLUMNS, default="-id", tiebreak=("-id",))
     return render(
         request,
         "audit/list.html",
         {
             "filter": filterset,
-            "page": page,
+            "table": table,
+            "page": table.page,
             "actions": labels.action_choices(selectors.distinct_actions(request.user)),
             "object_types": labels.object_type_choices(selectors.distinct_object_types(request.user)),
         },

@@ -79,9 +79,12 @@ class EnterpriseForm(forms.ModelForm):
             self.fields["industry_class"].label = _("所属大类（国民经济行业分类）")
         if self.instance.pk is None:
             del self.fields["version"]
-        for name in ("legal_representative_phone", "prevention_lead_phone"):
+        for name in services.PHONE_FIELDS:
             if name in self.fields:
-                self.fields[name].widget.input_type = "tel"
+                field = self.fields[name]
+                field.widget.input_type = "tel"
+                field.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+                field.help_text = _("11位手机号，或带区号的固定电话，如0575-87012345")
 
     def _post_clean(self):
         # Model validation is the service's job: it normalises values first and words the messages.

@@ -5,23 +5,34 @@ from io import BytesIO
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
+from fugong.core.tables import Column, sorted_table
 from fugong.enterprises import excel, importing, selectors, services
 from fugong.enterprises.filters import EnterpriseFilter
 from fugong.enterprises.forms import EnterpriseForm, ImportForm, StatusChangeForm
 from fugong.enterprises.models import STATUS_TRANSITIONS, Enterprise
 
 PAGE_SIZE = 50
+# The register's columns; those with sort fields are the only sorts the URL may ask for.
+COLUMNS = [
+    Column(gettext_lazy("企业名称"), "name", ("name",)),
+    Column(gettext_lazy("状态"), "status", ("status",)),
+    Column(gettext_lazy("统一社会信用代码"), "uscc", ("uscc",)),
+    Column(gettext_lazy("所属乡镇"), "town", ("town__code", "name")),
+    Column(gettext_lazy("行业主管部门"), "department", ("department__name",)),
+    Column(gettext_lazy("职工人数"), "headcount", ("normal_headcount",)),
+    Column(gettext_lazy("重点标签")),
+]
 
 
 def _visible(user, pk: int) -> Enterprise:
@@ -41,14 +52,15 @@ def enterprise_list(request):
     user = request.user
     require(user, "enterprise.view")
     filterset = EnterpriseFilter(request.GET, queryset=selectors.enterprises_for(user), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    table = sorted_table(request, filterset.qs, COLUMNS, default="town", page_size=PAGE_SIZE)
     # Counts ignore the status filter, so that they show how the current selection splits by status.
     counts = selectors.status_counts(
         selectors.filter_enterprises(user, request.GET, request=request, ignore=("status",))
     )
     context = {
         "filter": filterset,
-        "page_obj": page,
+        "table": table,
+        "page_obj": table.page,
         "counts": counts,
         "can_create": can(user, "enterprise.create"),
         "can_import": can(user, "enterprise.import"),

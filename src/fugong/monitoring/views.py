@@ -6,16 +6,20 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import require
 from fugong.core.scoping import get_visible_or_404
+from fugong.core.tables import Column, sorted_table
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring import schedule, selectors, services, shift_excel
 from fugong.monitoring.models import Alert, AlertStatus, CheckinSource, HealthCheckin, Symptom
@@ -24,6 +28,17 @@ from fugong.workforce.models import HealthCode
 from fugong.workforce.selectors import employee_for_user
 
 QUICK_TEMPERATURES = ["36.2", "36.4", "36.5", "36.6", "36.8", "37.0"]
+ALERT_COLUMNS = [
+    Column(gettext_lazy("时间"), "raised_at", ("raised_at",)),
+    Column(gettext_lazy("企业"), "enterprise", ("enterprise__name",)),
+    Column(gettext_lazy("员工"), "employee", ("employee__name",)),
+    Column(gettext_lazy("类型"), "kind", ("kind",)),
+    Column(gettext_lazy("内容")),
+    Column(gettext_lazy("隔离处置")),
+    # Open, then acknowledged, then closed (the selector's ``_order``), newest first within each.
+    Column(gettext_lazy("状态"), "status", ("_order",)),
+    Column(gettext_lazy("操作")),
+]
 
 
 def round_context(policy, taken, now=None) -> dict:
@@ -206,12 +221,23 @@ def alerts(request):
     status = request.GET.get("status", "")
     if status not in AlertStatus.values:
         status = ""
-    rows = selectors.alerts_visible_to(request.user, status or None)[:300]
+    q = request.GET.get("q", "").strip()
+    rows = selectors.alerts_visible_to(request.user, status or None)
+    if q:
+        rows = rows.filter(Q(employee__name__icontains=q) | Q(enterprise__name__icontains=q))
+    table = sorted_table(request, rows, ALERT_COLUMNS, default="status", tiebreak=("-raised_at", "-id"))
     counts = {s: selectors.alerts_visible_to(request.user, s).count() for s in AlertStatus.values}
     return render(
         request,
         "monitoring/alerts.html",
-        {"alerts": rows, "status": status, "statuses": AlertStatus.choices, "counts": counts},
+        {
+            "table": table,
+            "alerts": table.page,
+            "status": status,
+            "q": q,
+            "statuses": AlertStatus.choices,
+            "counts": counts,
+        },
     )
 
 
@@ -226,6 +252,10 @@ def _alert_action(request, pk, fn):
         raise Http404 from exc
     else:
         messages.success(request, _("已更新预警状态"))
+    # Back to the same page of the list, with its sort and filters.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
     return redirect("monitoring:alerts")
 
 

@@ -10,17 +10,19 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import CharField, DecimalField, F, Q, Value
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import require
 from fugong.core.scoping import get_visible_or_404
+from fugong.core.tables import Column, sorted_table
 from fugong.enterprises.models import Enterprise, GatePoint
 from fugong.operations import services
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
@@ -204,12 +206,78 @@ def visitor_leave(request, pk: int):
     return redirect(reverse("operations:gate") + "?tab=visitor")
 
 
+# The city-wide gate list: one row per entry, visitor or vehicle, refusals first by default.
+RECORD_COLUMNS = [
+    Column(gettext_lazy("结果"), "result", ("r_allowed",)),
+    Column(gettext_lazy("时间"), "at", ("r_at",)),
+    Column(gettext_lazy("企业"), "firm", ("r_firm",)),
+    Column(gettext_lazy("类别"), "kind", ("r_kind",)),
+    Column(gettext_lazy("人员或车辆"), "who", ("r_who",)),
+    Column(gettext_lazy("身份证号或驾驶员")),
+    Column(gettext_lazy("体温（℃）"), "temperature", ("r_temp",)),
+    Column(gettext_lazy("门岗")),
+    Column(gettext_lazy("拒绝原因")),
+]
+KIND_LABELS = {
+    "employee": gettext_lazy("员工进厂"),
+    "visitor": gettext_lazy("访客"),
+    "vehicle": gettext_lazy("车辆"),
+}
+RESULTS = {"refused": False, "allowed": True}
+
+
+def gate_rows(user, on_date, *, firm: str = "", kind: str = "", result: str = ""):
+    """The gate records of ``on_date`` in the user's scope as one queryset (a union of the three kinds),
+    each row with the same columns: id, r_kind, r_at, enterprise_id, r_firm, r_who, r_id, r_temp, r_gate,
+    allowed, refusal_reason."""
+    temperature = DecimalField(max_digits=4, decimal_places=1)
+    parts = {
+        "employee": (
+            EmployeeEntry,
+            "at",
+            F("employee__name"),
+            F("employee__id_number_masked"),
+            F("temperature"),
+        ),
+        "visitor": (Visitor, "time_in", F("name"), F("id_number_masked"), F("temperature")),
+        "vehicle": (VehicleEntry, "at", F("plate"), F("driver_name"), Value(None, output_field=temperature)),
+    }
+    queries = []
+    for name, (model, at, who, ident, temp) in parts.items():
+        if kind and kind != name:
+            continue
+        qs = model.objects.visible_to(user).filter(**{f"{at}__date": on_date})
+        if firm:
+            qs = qs.filter(enterprise__name__icontains=firm)
+        if result in RESULTS:
+            qs = qs.filter(allowed=RESULTS[result])
+        queries.append(
+            qs.order_by().values(
+                "id",
+                r_kind=Value(name, output_field=CharField()),
+                r_at=F(at),
+                r_firm_id=F("enterprise_id"),
+                r_firm=F("enterprise__name"),
+                r_who=who,
+                r_id=ident,
+                r_temp=temp,
+                r_gate=F("gate__name"),
+                r_allowed=F("allowed"),
+                r_reason=F("refusal_reason"),
+            )
+        )
+    if not queries:
+        return EmployeeEntry.objects.none().values("id")
+    first, *rest = queries
+    return first.union(*rest, all=True) if rest else first
+
+
 @login_required
 def records(request):
-    """门岗记录 (read-only): a firm's entries, visitors, vehicles and refusals on one day."""
+    """门岗记录 (read-only). With a firm: its entries, visitors, vehicles and refusals on one day. Without:
+    every firm's gate records of the day in the user's scope, refusals first, searchable by firm name."""
     user = request.user
     require(user, "gate.view")
-    firms = Enterprise.objects.visible_to(user).order_by("name")
     on_date = parse_date(request.GET.get("date", "") or "") or timezone.localdate()
     firm = None
     raw = request.GET.get("enterprise", "")
@@ -218,14 +286,36 @@ def records(request):
         if firm is None:
             raise Http404
     elif user.enterprise_id:
-        firm = firms.filter(pk=user.enterprise_id).first()
+        firm = Enterprise.objects.visible_to(user).filter(pk=user.enterprise_id).first()
     context = {
         "firm": firm,
-        "firms": firms[:500],
         "on_date": on_date,
         "prev_date": on_date - dt.timedelta(days=1),
         "next_date": on_date + dt.timedelta(days=1),
+        "kinds": list(KIND_LABELS.items()),
     }
     if firm is not None:
         context.update(_today_lists(user, firm, on_date))
+        return render(request, "operations/records.html", context)
+    firm_q = request.GET.get("firm", "").strip()
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in KIND_LABELS else ""
+    result = request.GET.get("result", "")
+    result = result if result in RESULTS else ""
+    rows = gate_rows(user, on_date, firm=firm_q, kind=kind, result=result)
+    # A union sorts by its own column names, hence the r_ names.
+    table = sorted_table(request, rows, RECORD_COLUMNS, default="result", tiebreak=("-r_at", "r_kind", "-id"))
+    context.update(
+        {
+            "table": table,
+            "firm_q": firm_q,
+            "kind": kind,
+            "result": result,
+            "kind_labels": KIND_LABELS,
+            # Suggestions for the firm search: the names in scope, filtered by the browser as one types.
+            "firm_names": Enterprise.objects.visible_to(user)
+            .order_by("name")
+            .values_list("name", flat=True)[:1000],
+        }
+    )
     return render(request, "operations/records.html", context)

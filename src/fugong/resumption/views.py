@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
-from fugong.enterprises.models import ResumptionMode
+from fugong.enterprises.models import EnterpriseStatus, ResumptionMode
 from fugong.enterprises.selectors import visible_towns
 from fugong.policy.parameters import participant_label
 from fugong.policy.selectors import find_policy_for
@@ -30,7 +31,7 @@ from fugong.resumption.certificates import certificate_filename, render_certific
 from fugong.resumption.filters import ApplicationFilter
 from fugong.resumption.forms import (
     ApplicationForm,
-    AttachmentForm,
+    AttachmentsForm,
     BatchForm,
     CommitmentsForm,
     DecisionForm,
@@ -277,7 +278,7 @@ def create(request):
     if firm is None:
         raise PermissionDenied
     policy = find_policy_for(firm.town)
-    form = ApplicationForm(request.POST or None, **_section_kwargs(policy))
+    form = ApplicationForm(request.POST or None, firm=firm, policy=policy, **_section_kwargs(policy))
     if request.method == "POST" and form.is_valid():
         try:
             application = services.create_draft(user, firm, form.service_data())
@@ -285,9 +286,18 @@ def create(request):
             form.add_service_errors(exc)
         else:
             messages.success(request, _("复工申请草稿已保存。下一步：上传申请材料。"))
+            _warn_early_start(request, form)
             return redirect("resumption:attachments", pk=application.pk)
     context = {"form": form, "application": None, "firm": firm, **_page_notice(policy)}
-    return render(request, "resumption/form.html", context)
+    return render(request, "resumption/form.html", context, status=400 if form.errors else 200)
+
+
+def _warn_early_start(request, form) -> None:
+    if form.early_start_warning:
+        messages.warning(
+            request,
+            form.early_start_warning + _("请在提交前向指挥部申请批准提前复工，或改为最早复工时间之后。"),
+        )
 
 
 @login_required
@@ -300,7 +310,9 @@ def edit(request, pk: int):
         )
         return _back(application)
     policy = _policy(application)
-    form = ApplicationForm(request.POST or None, application=application, **_section_kwargs(policy))
+    form = ApplicationForm(
+        request.POST or None, application=application, policy=policy, **_section_kwargs(policy)
+    )
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,6 +324,7 @@ def edit(request, pk: int):
             form.add_service_errors(exc)
         else:
             messages.success(request, _("申请内容已保存。"))
+            _warn_early_start(request, form)
             return _back(application)
     return render(
         request,
@@ -323,7 +336,26 @@ def edit(request, pk: int):
             "conflict": conflict,
             **_page_notice(policy),
         },
+        status=400 if form.errors else 200,
     )
+
+
+def _store_all(user, application, form) -> list[Attachment] | None:
+    """Every file of the form, or none: a refusal of any one takes back those stored before it."""
+    stored: list[Attachment] = []
+    current = ""
+    try:
+        with transaction.atomic():
+            for code, upload in form.uploads():
+                current = code
+                stored.append(services.add_attachment(user, application, code, upload))
+    except ValidationError as exc:
+        for attachment in stored:
+            if not Attachment.objects.filter(pk=attachment.pk).exists():
+                attachment.file.delete(save=False)
+        form.add_service_errors(current, exc)
+        return None
+    return stored
 
 
 @login_required
@@ -333,23 +365,29 @@ def attachments(request, pk: int):
     is_applicant = can(user, "resumption.apply")
     policy = _policy(application)
     types = selectors.document_types(policy.parameters) if policy else {}
-    form = AttachmentForm(request.POST or None, request.FILES or None, types=types) if is_applicant else None
+    posted = request.method == "POST"
+    form = (
+        AttachmentsForm(request.POST if posted else None, request.FILES if posted else None, types=types)
+        if is_applicant
+        else None
+    )
     if request.method == "POST":
         require(user, "resumption.apply")
-        if form.is_valid():
-            try:
-                attachment = services.add_attachment(
-                    user, application, form.cleaned_data["doc_type"], form.cleaned_data["file"]
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(
-                    request,
-                    _("已上传：%(doc)s（%(name)s）")
-                    % {"doc": attachment.get_doc_type_display(), "name": attachment.original_name},
-                )
-                return redirect("resumption:attachments", pk=application.pk)
+        stored = _store_all(user, application, form) if form.is_valid() else None
+        if stored is not None:
+            messages.success(
+                request,
+                _("已上传%(n)d份材料：%(names)s")
+                % {
+                    "n": len(stored),
+                    "names": "、".join(f"{a.get_doc_type_display()}（{a.original_name}）" for a in stored),
+                },
+            )
+            target = reverse("resumption:attachments", args=[application.pk])
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                # upload.js sent it: it goes to the page itself, where the message waits.
+                return JsonResponse({"redirect": target})
+            return redirect(target)
     rows = list(selectors.active_attachments(application).select_related("uploaded_by"))
     present = {a.doc_type for a in rows}
     required = selectors.required_documents(policy.parameters) if policy else []
@@ -360,8 +398,11 @@ def attachments(request, pk: int):
         "editable": is_applicant and application.is_editable,
         "rows": rows,
         "required": [(d, types.get(d, d), d in present) for d in required],
+        "required_codes": set(required) - present,
         "required_source": policy.cite("required_application_documents") if required else "",
         "missing_count": sum(1 for d in required if d not in present),
+        "max_bytes": services.MAX_ATTACHMENT_BYTES,
+        "extensions": services.ALLOWED_EXTENSIONS,
     }
     return render(
         request, "resumption/attachments.html", context, status=400 if form and form.errors else 200
@@ -480,12 +521,69 @@ def detail(request, pk: int):
     return render(request, "resumption/detail.html", _detail_context(request, application))
 
 
+def _consequence(application, step, tokens, decision) -> str:
+    """What the decision will do, in the words the confirmation shows before it is sent."""
+    if decision == Decision.RETURN:
+        return _("退回后申请回到企业修改，本次审核到此结束；企业修改后重新提交，将重新进入审核。")
+    if decision == Decision.REJECT:
+        return _("不予批准后本申请即办结，企业不能再修改或重新提交本申请，须另行提出新的申请。")
+    others = [t for t in step.pending_participants if t not in tokens[:1]]
+    if step.mode == "all" and others:
+        return _("本环节为联合审核：您通过后，尚待%(rest)s审核。") % {
+            "rest": "、".join(participant_label(t) for t in others)
+        }
+    following = (
+        ReviewStep.objects.filter(
+            application=application, revision=application.revision, order__gt=step.order
+        )
+        .order_by("order")
+        .first()
+    )
+    if following is not None:
+        return _("通过后申请进入「%(next)s」环节。") % {"next": following.name}
+    target = EnterpriseStatus(services._target_status(application)).label
+    return _("这是最后一个审核环节：通过后申请即获批准，系统签发复工证明，企业状态变为「%(status)s」。") % {
+        "status": target
+    }
+
+
 @login_required
 @require_POST
 def decide(request, pk: int):
     user = request.user
     application = _application(user, pk)
     form = DecisionForm(request.POST)
+    if form.is_valid() and request.POST.get("back"):
+        # Back from the confirmation to the review page, with what the reviewer wrote.
+        fresh = DecisionForm(
+            initial={
+                "expected_step_key": form.cleaned_data["expected_step_key"],
+                "reasons": form.cleaned_data["reasons"],
+            }
+        )
+        return render(
+            request, "resumption/detail.html", _detail_context(request, application, decision_form=fresh)
+        )
+    step, tokens = _acting_tokens(user, application)
+    if form.is_valid() and not form.cleaned_data["confirm"] and step is not None and tokens:
+        if step.key != form.cleaned_data["expected_step_key"]:
+            messages.error(
+                request,
+                services._conflict_on_step(application, form.cleaned_data["expected_step_key"]).message,
+            )
+            return _back(application)
+        decision = form.cleaned_data["decision"]
+        context = {
+            "application": application,
+            "firm": application.enterprise,
+            "step": step,
+            "decision": decision,
+            "decision_label": Decision(decision).label,
+            "reasons": form.cleaned_data["reasons"],
+            "consequence": _consequence(application, step, tokens, decision),
+            "expected_step_key": step.key,
+        }
+        return render(request, "resumption/confirm_decision.html", context)
     if form.is_valid():
         try:
             services.decide(
