@@ -31,11 +31,12 @@ def _gate_refusal_at_0604():
 
 def test_object_labels_are_written_in_local_time(world):
     entry = _gate_refusal_at_0604()
-    assert "22:04" in str(entry)  # the model's own __str__ prints UTC
-    assert describe(entry) == "段霞艳 12-05 06:04"
+    assert str(entry) == "段霞艳 2026年12月5日 06:04"  # the model's own __str__ is local too
+    assert describe(entry) == "段霞艳 2026年12月5日 06:04"
     assert entry.at.hour == 22  # the object itself is untouched
     logged = record(world.users["task_force"], "operations.entry.refuse", entry, object_id="1")
-    assert logged.object_repr == "段霞艳 12-05 06:04"
+    assert logged.object_repr == "段霞艳 2026年12月5日 06:04"
+    assert str(logged).startswith("2026年")  # the entry's own label: local, in the one format
 
 
 def test_audit_list_shows_chinese_names_and_local_times(client, world):
@@ -62,7 +63,8 @@ def test_audit_list_shows_chinese_names_and_local_times(client, world):
         assert words in table, words
     for name in ("企业", "员工进厂登记"):
         assert f'<td data-label="对象类型">{name}</td>' in table, name
-    assert "段霞艳 12-05 06:04" in table
+    assert "段霞艳 2026年12月5日 06:04" in table
+    assert "22:04" not in table
     assert _local_text(passed.at) in table
     assert "系统" in table  # the system's own acts, not "system"
     # no code is left on screen: not in the table, not in the filter's visible labels

@@ -157,3 +157,20 @@ def test_an_export_can_be_imported_elsewhere_and_skips_what_exists(world):
         world.users["town_a"], BytesIO(content), on_duplicate=importing.ON_DUPLICATE_SKIP
     )
     assert result.ok and result.created == [] and [s.name for s in result.skipped] == [world.firm_a.name]
+
+
+def test_the_export_writes_its_times_in_local_time_in_chinese(world):
+    """建档时间 at 22:04 UTC reads 2026年12月5日 06:04 in the sheet: a date cell, in Asia/Shanghai."""
+    import datetime as dt
+
+    from fugong.core.excel import DATETIME_NUMBER_FORMAT
+
+    Enterprise.objects.filter(pk=world.firm_a.pk).update(
+        created_at=dt.datetime(2026, 12, 4, 22, 4, tzinfo=dt.UTC)
+    )
+    content = excel.export_register(Enterprise.objects.filter(pk=world.firm_a.pk))
+    sheet = load_workbook(BytesIO(content))[excel.REGISTER_SHEET]
+    headers = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=headers.index("建档时间") + 1)
+    assert cell.value == dt.datetime(2026, 12, 5, 6, 4)
+    assert cell.number_format == DATETIME_NUMBER_FORMAT

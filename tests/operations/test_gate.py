@@ -5,7 +5,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
+from fugong.audit.models import AuditEntry
+from fugong.audit.services import record
 from fugong.operations import services
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
 from fugong.policy.services import apply_preset
@@ -328,3 +331,30 @@ def test_without_a_policy_no_health_rule_refuses(world):
         gate, world.firm_a, **visitor_data(temperature="38.0", health_code="red")
     )
     assert visitor.allowed and visitor.policy_version_id is None
+
+
+def test_a_refusal_at_2204_utc_reads_0604_on_the_page_and_in_the_audit_label(n0, client):
+    """Times are Asia/Shanghai everywhere: a refusal at 22:04 UTC on 4 December happened at 06:04 on
+    5 December — on the gate records page, in the record's own label and in the audit log's."""
+    person = make_employee(n0.firm_a, name="段霞艳")
+    entry = services.record_employee_entry(
+        n0.users["gate_a"], person, temperature="37.5", health_code="green"
+    )
+    assert not entry.allowed
+    at = dt.datetime(2026, 12, 4, 22, 4, tzinfo=dt.UTC)
+    EmployeeEntry.objects.filter(pk=entry.pk).update(at=at)
+    entry.refresh_from_db()
+    assert str(entry) == "段霞艳 2026年12月5日 06:04"
+    client.force_login(n0.users["task_force"])
+    page = client.get(reverse("operations:records"), {"enterprise": n0.firm_a.pk, "date": "2026-12-05"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    refusals = html[html.index('data-testid="refusals"') :]
+    refusals = refusals[: refusals.index("</ul>")]
+    assert "06:04" in refusals and "段霞艳" in refusals and "22:04" not in html
+    # the day before (UTC's date) lists nothing of it
+    before = client.get(reverse("operations:records"), {"enterprise": n0.firm_a.pk, "date": "2026-12-04"})
+    assert "段霞艳" not in before.content.decode()
+    logged = record(n0.users["task_force"], "operations.entry.refuse", entry)
+    assert logged.object_repr == "段霞艳 2026年12月5日 06:04"
+    assert AuditEntry.objects.filter(object_repr="段霞艳 2026年12月5日 06:04").exists()

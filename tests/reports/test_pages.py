@@ -53,8 +53,13 @@ def test_firm_page_of_a_future_day_and_a_past_day(world, day, client):
         and 'data-testid="confirm"' not in future.content.decode()
     )
     assert not DailySummary.objects.filter(day__gt=day.day).exists()
-    past = client.get(reverse("reports:daily"), {"day": (day.day - dt.timedelta(days=1)).isoformat()})
-    assert past.status_code == 200 and "每日健康汇总" in past.content.decode()
+    before = day.day - dt.timedelta(days=1)
+    past = client.get(reverse("reports:daily"), {"day": before.isoformat()})
+    html = past.content.decode()
+    # The title names the day, in the one Chinese format: 2026年12月4日健康汇总, not "今日".
+    named = f"{before.year}年{before.month}月{before.day}日健康汇总"
+    assert past.status_code == 200 and named in html and "今日健康汇总" not in html
+    assert f"<title>{named} · " in html
 
 
 def test_a_past_day_without_a_summary_is_not_built_on_view(world, day, client):

@@ -14,6 +14,7 @@ from stdnum.cn import ric
 from fugong.audit.models import AuditEntry
 from fugong.audit.services import VIEW_PERSONAL_DATA
 from fugong.core import crypto
+from fugong.core.excel import DATE_NUMBER_FORMAT
 from fugong.enterprises.importing import ImportFileError
 from fugong.enterprises.models import ShuttleRoute
 from fugong.regions.models import Region, RegionLevel
@@ -403,7 +404,10 @@ def test_export_then_import_round_trip_changes_nothing(world, places):
     assert list(exported[0]) == [c.header for c in COLUMNS]
     sheet = load_workbook(BytesIO(content))[ROSTER_SHEET]
     assert sheet.freeze_panes == "C2"
-    assert sheet["K2"].value == dt.datetime(2022, 4, 20) and sheet["K2"].number_format == "yyyy-mm-dd"
+    assert (
+        sheet["K2"].value == dt.datetime(2022, 4, 20)
+        and sheet["K2"].number_format == DATE_NUMBER_FORMAT == 'yyyy"年"m"月"d"日"'
+    )
     again = roster.import_roster(world.users["ent_a"], world.firm_a, BytesIO(content))
     assert again.ok, again.errors
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)

@@ -13,7 +13,7 @@ MAX_REGION_CHOICES = 3000
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         indent = "\u3000" * max(obj.path.count("/") - self.root_depth, 0)
-        return f"{indent}{obj.name}（{obj.code}）"
+        return f"{indent}{obj.name}"
 
 
 class ProfileForm(forms.Form):
@@ -28,8 +28,12 @@ class UserCreateForm(forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    region = RegionChoiceField(label=_("管辖区域"), queryset=Region.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.all(), required=False)
+    region = RegionChoiceField(
+        label=_("管辖区域"), queryset=Region.objects.none(), required=False, empty_label=_("请选择")
+    )
+    department = forms.ModelChoiceField(
+        label=_("部门"), queryset=Department.objects.all(), required=False, empty_label=_("不属于部门")
+    )
     enterprise_uscc = forms.CharField(
         label=_("所属企业（统一社会信用代码）"), max_length=18, required=False, help_text=_("企业角色必填")
     )

@@ -4,8 +4,9 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fugong.core import dates
 
 GENESIS_HASH = "0" * 64
 
@@ -39,7 +40,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_repr}"
+        return f"{dates.format_datetime(self.at, seconds=True)} {self.actor_label} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from io import BytesIO
 
-from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from fugong.accounts.models import Department
+from fugong.core.excel import date_number_format, local_cell_datetime
 from fugong.enterprises.models import TAG_FIELDS, EfficiencyClass, Enterprise, IndustryClass, ResumptionMode
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +33,7 @@ def _label(name: str) -> str:
 
 def _local(dt):
     # Excel has no time zones; officers read local time.
-    return timezone.localtime(dt).replace(tzinfo=None) if dt else None
+    return local_cell_datetime(dt) if dt else None
 
 
 def _yes_no(value: bool) -> str:
@@ -89,6 +90,16 @@ def _save(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+def _cell(sheet, value):
+    """A date or time as a date cell shown in Chinese (2026年12月5日 06:04); anything else as it is."""
+    number_format = date_number_format(value)
+    if number_format is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
+
+
 def export_register(enterprises: Iterable[Enterprise]) -> bytes:
     """The register of ``enterprises`` (already scoped and filtered) as .xlsx bytes."""
     # Write-only mode streams rows, so a city's 20,000 firms do not sit in memory as cell objects.
@@ -99,7 +110,7 @@ def export_register(enterprises: Iterable[Enterprise]) -> bytes:
     sheet.freeze_panes = "B2"
     sheet.append([column.header for column in EXPORT_COLUMNS])
     for enterprise in enterprises:
-        sheet.append([column.value(enterprise) for column in EXPORT_COLUMNS])
+        sheet.append([_cell(sheet, column.value(enterprise)) for column in EXPORT_COLUMNS])
     return _save(workbook)
 
 

@@ -77,6 +77,16 @@ class EnterpriseForm(forms.ModelForm):
             self.fields["department"].queryset = Department.objects.filter(is_industry=True)
             self.fields["industry_class"].queryset = IndustryClass.objects.order_by("code")
             self.fields["industry_class"].label = _("所属大类（国民经济行业分类）")
+        # A dropdown never offers "---------": an empty choice says what it means.
+        for field in self.fields.values():
+            if getattr(field, "empty_label", None) == "---------":
+                field.empty_label = _("请选择")
+            if (
+                isinstance(field, forms.TypedChoiceField)
+                and field.choices
+                and field.choices[0][1] == "---------"
+            ):
+                field.choices = [("", _("请选择")), *field.choices[1:]]
         if self.instance.pk is None:
             del self.fields["version"]
         for name in services.PHONE_FIELDS:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core import dates
 from fugong.core.scoping import Scope, ScopedQuerySet
 from fugong.policy.models import policy_version_link
 
@@ -92,7 +93,7 @@ class HealthCheckin(models.Model):
         indexes = [models.Index(fields=["enterprise", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.employee_id} {self.day} #{self.round} {self.temperature}℃"
+        return f"{self.employee_id} {dates.format_date(self.day)} #{self.round} {self.temperature}℃"
 
     def symptom_labels(self) -> list[str]:
         return [str(Symptom(s).label) for s in self.symptoms if s in Symptom.values]
@@ -226,7 +227,7 @@ class TestResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.employee_id} {self.get_kind_display()} {self.sampled_at:%Y-%m-%d %H:%M} {self.result}"
+        return f"{self.employee_id} {self.get_kind_display()} {dates.format_datetime(self.sampled_at)} {self.result}"
 
 
 # -- devices and personal links ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -165,5 +166,5 @@ def tests_template(request):
     """The blank lab sheet (检测结果表) to hand to the lab."""
     require(request.user, "monitoring.tests.record")
     response = HttpResponse(lab_excel.template_workbook(), content_type=lab_excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="lab-results-template.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, "检测结果导入模板.xlsx")
     return response

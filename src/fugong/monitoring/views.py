@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -209,8 +209,8 @@ def bulk_template(request):
         number = None
     body = shift_excel.template_workbook(request.user, firm, number)
     response = HttpResponse(body, content_type=shift_excel.XLSX_CONTENT_TYPE)
-    filename = f"shift-sheet-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    filename = f"体温登记表-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

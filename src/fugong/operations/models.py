@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core import dates
 from fugong.core.scoping import Scope, ScopedQuerySet
 from fugong.policy.models import policy_version_link
 from fugong.workforce.models import HealthCode
@@ -76,7 +77,7 @@ class EmployeeEntry(GateRecord):
         indexes = [models.Index(fields=["enterprise", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.employee.name} {self.at:%m-%d %H:%M}"
+        return f"{self.employee.name} {dates.format_datetime(self.at)}"
 
 
 class Visitor(GateRecord):
@@ -124,4 +125,4 @@ class VehicleEntry(GateRecord):
         indexes = [models.Index(fields=["enterprise", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.plate} {self.at:%m-%d %H:%M}"
+        return f"{self.plate} {dates.format_datetime(self.at)}"

@@ -168,14 +168,16 @@ class PolicyVersionForm(forms.Form):
 
 
 class ApplyPresetForm(forms.Form):
-    region = forms.ModelChoiceField(label=gettext_lazy("适用区域"), queryset=None)
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("适用区域"), queryset=None, empty_label=gettext_lazy("请选择")
+    )
     preset = forms.ChoiceField(label=gettext_lazy("预设（通知）"), choices=())
     effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=DATE_WIDGET)
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
-        self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
+        self.fields["region"].label_from_instance = lambda r: r.name
         self.fields["preset"].choices = preset_choices()
 
 
@@ -192,7 +194,10 @@ class PresetUploadForm(forms.Form):
     )
     content = forms.CharField(widget=forms.HiddenInput, required=False)
     region = forms.ModelChoiceField(
-        label=gettext_lazy("应用到区域（可空：只载入，不应用）"), queryset=None, required=False
+        label=gettext_lazy("应用到区域（可空：只载入，不应用）"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("只载入，不应用"),
     )
     effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=DATE_WIDGET, required=False)
     confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)

@@ -3,16 +3,15 @@
 import datetime as dt
 from io import BytesIO
 
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from fugong.core.excel import safe_cell_text
+from fugong.core.excel import date_number_format, local_cell_datetime, safe_cell_text
 from fugong.enterprises.excel import XLSX_CONTENT_TYPE
 from fugong.reports.models import FIGURES
 
-__all__ = ["XLSX_CONTENT_TYPE", "rollup_workbook"]
+__all__ = ["XLSX_CONTENT_TYPE", "rollup_filename", "rollup_workbook"]
 
 TOWN_SHEET = "镇街汇总"
 FIRM_SHEET = "企业明细"
@@ -25,6 +24,11 @@ def _headers(sheet, headers) -> None:
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, len(str(header)) * 2 + 2)
     sheet.freeze_panes = "B2"
+
+
+def rollup_filename(day: dt.date) -> str:
+    """The download's name, in Chinese like the other exports: 每日汇总-20261204.xlsx."""
+    return f"每日汇总-{day:%Y%m%d}.xlsx"
 
 
 def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
@@ -78,9 +82,7 @@ def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
         ],
     )
     for summary in summaries:
-        confirmed_at = (
-            timezone.localtime(summary.confirmed_at).replace(tzinfo=None) if summary.confirmed_at else None
-        )
+        confirmed_at = local_cell_datetime(summary.confirmed_at)
         firms.append(
             [
                 summary.day,
@@ -97,8 +99,11 @@ def rollup_workbook(day: dt.date, towns, summaries, total: dict) -> bytes:
             ]
         )
     for ws in (sheet, firms):
-        for cell in ws["A"][1:]:
-            cell.number_format = "yyyy-mm-dd"
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                number_format = date_number_format(cell.value)
+                if number_format:
+                    cell.number_format = number_format
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -326,5 +327,5 @@ def export(request):
         summaries = summaries.filter(town=town)
     body = excel.rollup_workbook(day, shown, summaries, selectors.scope_total(shown))
     response = HttpResponse(body, content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="daily-summary-{day:%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, excel.rollup_filename(day))
     return response

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.accounts.roles import can
-from fugong.enterprises.models import EnterpriseStatus
+from fugong.enterprises.models import EnterpriseStatus, ResumptionMode
 from fugong.policy.parameters import SECTOR_CHOICES
 from fugong.resumption.chain import token_of
 from fugong.resumption.models import (
@@ -19,6 +19,7 @@ from fugong.resumption.models import (
     ApplicationStatus,
     ApprovalBatch,
     Certificate,
+    ControlStatus,
     ResumptionApplication,
     ReviewDecision,
     ReviewStep,
@@ -396,8 +397,91 @@ def revision_content(application) -> dict:
     }
 
 
-def _row(key, label, before, after):
-    return {"field": key, "label": str(label), "before": before, "after": after}
+def _row(key, label, before, after, kind=None):
+    """A changed field: the stored values (for the API) and the values as a reader sees them."""
+    return {
+        "field": key,
+        "label": str(label),
+        "before": before,
+        "after": after,
+        "before_text": _shown(kind or key, before),
+        "after_text": _shown(kind or key, after),
+    }
+
+
+def _shown(key: str, value):
+    """A revision field's stored value as a reader sees it: choices by name, dates in the one format,
+    lists joined, yes/no in words — never a code, a list or a dict."""
+    from fugong.core.dates import format_datetime
+
+    if value is None or value == "" or value == []:
+        return None
+    if key == "kind":
+        return str(dict(ApplicationKind.choices).get(value, value))
+    if key == "resumption_mode":
+        return str(dict(ResumptionMode.choices).get(value, value))
+    if key == "planned_start":
+        return format_datetime(value)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+BUS_LABELS = {
+    "count": gettext_lazy("班车数"),
+    "seats_per_bus": gettext_lazy("每车乘坐人数"),
+    "routes": gettext_lazy("班车线路"),
+}
+
+
+def _staff_part_names(key: str) -> dict:
+    """Names of the entries of one staff breakdown (control statuses, commute modes; districts are
+    stored by name)."""
+    if key == "by_control_status":
+        return dict(ControlStatus.choices)
+    if key == "by_commute":
+        return dict(ResumptionMode.choices)
+    if key == "buses":
+        return BUS_LABELS
+    return {}
+
+
+def _staff_rows_changed(before: dict, after: dict) -> list[dict]:
+    """One row per changed staff figure: the total, then each entry of each breakdown by name
+    ("返岗人员情况·按通勤方式 · 封闭驻厂"), then the buses."""
+    rows = []
+    group = _("返岗人员情况")
+    if before.get("total") != after.get("total"):
+        rows.append(
+            _row(
+                "staff_summary.total",
+                f"{group}·{STAFF_LABELS['total']}",
+                before.get("total"),
+                after.get("total"),
+            )
+        )
+    for key, label in STAFF_LABELS.items():
+        if key == "total":
+            continue
+        b_part, a_part = before.get(key) or {}, after.get(key) or {}
+        if not isinstance(b_part, dict) or not isinstance(a_part, dict):
+            if b_part != a_part:
+                rows.append(_row(f"staff_summary.{key}", f"{group}·{label}", b_part, a_part))
+            continue
+        names = _staff_part_names(key)
+        for sub in ordered_keys(set(b_part) | set(a_part), names):
+            if b_part.get(sub) != a_part.get(sub):
+                rows.append(
+                    _row(
+                        f"staff_summary.{key}.{sub}",
+                        f"{group}·{label} · {names.get(sub, sub)}",
+                        b_part.get(sub),
+                        a_part.get(sub),
+                    )
+                )
+    return rows
 
 
 def ordered_keys(keys, names: dict) -> list[str]:
@@ -408,23 +492,16 @@ def ordered_keys(keys, names: dict) -> list[str]:
 
 def diff_content(before: dict, after: dict, section_labels=None, doc_labels=None) -> list[dict]:
     """What changed between two revision contents, one row per field, section, staff figure,
-    document type and commitment, in the order a reader goes through the form. Sections and document
-    types are named by ``section_labels`` / ``doc_labels`` (the policies the revisions were filed
-    under), in their order."""
+    document type and commitment, in the order a reader goes through the form, each value as a reader
+    sees it (names, not codes). Sections and document types are named by ``section_labels`` /
+    ``doc_labels`` (the policies the revisions were filed under), in their order."""
     section_labels = section_labels or {}
     doc_labels = dict(doc_labels or {})
     rows = []
     for key, label in CONTENT_LABELS.items():
         if before.get(key) != after.get(key):
             rows.append(_row(key, label, before.get(key), after.get(key)))
-    b_staff, a_staff = before.get("staff_summary") or {}, after.get("staff_summary") or {}
-    for key, label in STAFF_LABELS.items():
-        if b_staff.get(key) != a_staff.get(key):
-            rows.append(
-                _row(
-                    f"staff_summary.{key}", f"{_('返岗人员情况')}·{label}", b_staff.get(key), a_staff.get(key)
-                )
-            )
+    rows += _staff_rows_changed(before.get("staff_summary") or {}, after.get("staff_summary") or {})
     b_plan, a_plan = before.get("plan_sections") or {}, after.get("plan_sections") or {}
     for key in ordered_keys(set(b_plan) | set(a_plan), section_labels):
         label = section_labels.get(key, key)
@@ -446,7 +523,12 @@ def diff_content(before: dict, after: dict, section_labels=None, doc_labels=None
         label = doc_labels.get(key, key)
         if b_docs.get(key) != a_docs.get(key):
             rows.append(
-                _row(f"attachments.{key}", f"{_('申请材料')}·{label}", b_docs.get(key), a_docs.get(key))
+                _row(
+                    f"attachments.{key}",
+                    f"{_('申请材料')}·{label}",
+                    b_docs.get(key),
+                    a_docs.get(key),
+                )
             )
     b_com = {c["code"]: c for c in before.get("commitments") or []}
     a_com = {c["code"]: c for c in after.get("commitments") or []}

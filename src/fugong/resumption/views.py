@@ -230,7 +230,11 @@ def _detail_context(request, application, **extra) -> dict:
 def index(request):
     user = request.user
     require(user, "resumption.pages")
-    context: dict = {"unread": notifications.unread_count(user)}
+    # The priority score and its factors are for reviewers only; a firm never sees a score.
+    context: dict = {
+        "unread": notifications.unread_count(user),
+        "show_priority": can(user, "resumption.review") and not can(user, "resumption.apply"),
+    }
     if can(user, "resumption.apply"):
         mine = selectors.applications_visible_to(user)
         context["mine"] = mine

@@ -76,9 +76,15 @@ class EmployeeForm(ServiceErrorsMixin, forms.Form):
     )
     department_name = forms.CharField(label=_("部门"), max_length=50, required=False)
     job = forms.CharField(label=_("岗位"), max_length=50, required=False)
-    grid_unit = forms.ModelChoiceField(label=_("网格单元"), queryset=None, required=False)
-    dorm_room = forms.ModelChoiceField(label=_("宿舍"), queryset=None, required=False)
-    shuttle_route = forms.ModelChoiceField(label=_("通勤线路"), queryset=None, required=False)
+    grid_unit = forms.ModelChoiceField(
+        label=_("网格单元"), queryset=None, required=False, empty_label=_("未分配")
+    )
+    dorm_room = forms.ModelChoiceField(
+        label=_("宿舍"), queryset=None, required=False, empty_label=_("不住宿舍")
+    )
+    shuttle_route = forms.ModelChoiceField(
+        label=_("通勤线路"), queryset=None, required=False, empty_label=_("不乘班车")
+    )
     shuttle_seat = forms.CharField(label=_("座位号"), max_length=10, required=False)
     left_locality = forms.BooleanField(label=_("假期离开驻地"), required=False)
     left_on = forms.DateField(label=_("离开时间"), required=False, widget=DATE)
@@ -153,7 +159,9 @@ class StatusForm(ServiceErrorsMixin, forms.Form):
 class EpisodeStartForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=EpisodeKind.choices)
     started_on = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
-    place = forms.ModelChoiceField(label=_("隔离地点"), queryset=None, required=False)
+    place = forms.ModelChoiceField(
+        label=_("隔离地点"), queryset=None, required=False, empty_label=_("请选择")
+    )
     place_note = forms.CharField(label=_("地点说明"), max_length=200, required=False)
     reason = forms.CharField(label=_("原因"), max_length=500)
 

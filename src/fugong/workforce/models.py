@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core import dates
 from fugong.core.scoping import Scope, ScopedQuerySet
 
 PERSON_SCOPE = Scope(
@@ -227,7 +228,7 @@ class TravelStop(EmployeePart):
         default_related_name = "travel_stops"
 
     def __str__(self) -> str:
-        return f"{self.place} {self.from_date}—{self.to_date}"
+        return f"{self.place} {dates.format_date(self.from_date)}—{dates.format_date(self.to_date)}"
 
 
 class CloseContact(EmployeePart):
@@ -244,7 +245,7 @@ class CloseContact(EmployeePart):
         default_related_name = "close_contacts"
 
     def __str__(self) -> str:
-        return f"{self.contact_date} {self.description}"
+        return f"{dates.format_date(self.contact_date)} {self.description}"
 
 
 class EmployeeStatusChange(EmployeePart):
@@ -390,4 +391,4 @@ class CheckpointArrival(models.Model):
         indexes = [models.Index(fields=["town", "follow_up", "arrived_at"])]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.arrived_at:%m-%d %H:%M} {self.checkpoint}"
+        return f"{self.name} {dates.format_datetime(self.arrived_at)} {self.checkpoint}"

@@ -38,7 +38,7 @@ from openpyxl import load_workbook
 
 from fugong.accounts.roles import Role, can
 from fugong.audit.services import VIEW_PERSONAL_DATA, record
-from fugong.core import crypto
+from fugong.core import crypto, dates
 from fugong.enterprises.excel import NO, YES
 from fugong.enterprises.importing import ImportFileError
 from fugong.enterprises.models import DormRoom, Enterprise, ResumptionMode, ShuttleRoute
@@ -1281,7 +1281,7 @@ def export_return_statistics(actor, target) -> bytes:
 
 def _statistics(people, title: str) -> bytes:
     total = people.count()
-    subtitle = f"统计时间：{timezone.localtime():%Y-%m-%d %H:%M}　需返岗员工共{total}人"
+    subtitle = f"统计时间：{dates.format_datetime(timezone.now())}　需返岗员工共{total}人"
 
     # 1. By county (district) of residence.
     per_region = list(

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -24,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from fugong.core.excel import DATE_NUMBER_FORMAT
 from fugong.enterprises.excel import NO, XLSX_CONTENT_TYPE, YES
 from fugong.workforce.models import Gender, HealthCode, ResidenceControl, Transport
 
@@ -293,6 +295,9 @@ def template_workbook() -> bytes:
     guide.append(["示例行"])
     guide.append([column.header for column in COLUMNS])
     guide.append([_example(column) or None for column in COLUMNS])
+    for cell in guide[guide.max_row]:
+        if isinstance(cell.value, dt.date):
+            cell.number_format = DATE_NUMBER_FORMAT
     guide.column_dimensions["A"].width = 22
     guide.column_dimensions["B"].width = 10
     guide.column_dimensions["C"].width = 70
@@ -391,10 +396,11 @@ _PACKAGE_PARTS = {
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
         'Target="styles.xml"/></Relationships>'
     ),
-    # Style 0: plain; 1: date (yyyy-mm-dd); 2: bold header on the template's pink.
+    # Style 0: plain; 1: date (2026年12月5日, DATE_NUMBER_FORMAT); 2: bold header on the template's pink.
     "xl/styles.xml": (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{_MAIN_NS}">'
-        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+        f'<numFmts count="1"><numFmt numFmtId="164" formatCode="{escape(DATE_NUMBER_FORMAT, {chr(34): "&quot;"})}"/>'
+        "</numFmts>"
         '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
         '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
         '<fills count="3"><fill><patternFill patternType="none"/></fill>'

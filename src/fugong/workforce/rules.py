@@ -52,6 +52,7 @@ one among the isolating rules that have one.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -205,8 +206,18 @@ def _hits(policy, model, stay: _Stay, window_start: dt.date, on_date: dt.date):
     return out
 
 
+_CODE_SUFFIX = re.compile(r"\s*[（(]\d{6,12}[)）]")
+
+
+def place_name(text: str) -> str:
+    """A place as a reader says it: "信州区（361102）" becomes "信州区" — decisions name places,
+    never division codes."""
+    return _CODE_SUFFIX.sub("", text or "").strip()
+
+
 def _place_phrase(stay: _Stay, area, day: dt.date) -> str:
-    place = stay.label if stay.label == area.name else f"{stay.label}（属{area.name}）"
+    label, name = place_name(stay.label), place_name(area.name)
+    place = label if label == name else f"{label}（属{name}）"
     if stay.kind == "origin":
         return _("%(date)s自%(place)s返回") % {"date": cn_date(day), "place": place}
     return _("%(date)s在%(place)s") % {"date": cn_date(day), "place": place}
@@ -351,9 +362,9 @@ def evaluate_return(
     for stay in stays:
         for area, day in _hits(policy, NoReturnArea, stay, window_start, on_date):
             since = cn_date(area.valid_from)
-            if stay.label == area.name and stay.kind == "origin":
+            if place_name(stay.label) == place_name(area.name) and stay.kind == "origin":
                 what = _("来自%(place)s（不得返岗地区，自%(since)s起）") % {
-                    "place": area.name,
+                    "place": place_name(area.name),
                     "since": since,
                 }
             else:
