@@ -360,7 +360,10 @@ def bench_single(firm_ids, tokens, people, args, workdir: Path, run_id: str) -> 
 
     # Yesterday's rounds: today's are taken by the day seeded for (c). The phone sends the moment it
     # measured; a reading from yesterday takes the same path as one from a minute ago.
-    measured = timezone.localtime() - dt.timedelta(days=1)
+    # 19:00 yesterday: past both preset rounds' windows, so a reading named for either round is
+    # taken (a round is refused only before its window opens), whatever time the benchmark runs.
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    measured = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(19, 0)))
     day = measured.date()
     at = measured.isoformat(timespec="seconds")
     execute("DELETE FROM monitoring_healthcheckin WHERE client_key LIKE 'bench-a-%%'")
