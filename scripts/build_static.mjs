@@ -9,6 +9,7 @@ const files = [
   ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
   ["echarts/dist/echarts.min.js", "echarts.min.js"],
   ["@picocss/pico/css/pico.min.css", "pico.min.css"],
+  ["axe-core/axe.min.js", "axe.min.js"],
 ];
 mkdirSync(vendor, { recursive: true });
 for (const [from, to] of files) {

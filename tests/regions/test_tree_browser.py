@@ -32,7 +32,7 @@ def test_tree_expands_with_htmx_and_creates_a_grid(world, page, live_server):
     page.goto(f"{live_server.url}/regions/")
     town = page.locator('li[data-code="330681001"]')
     assert "江东社区" not in town.inner_text()
-    town.locator("summary small").first.click()
+    town.locator("summary").first.click()
     page.wait_for_selector('li[data-code="330681001001"]')
     assert "江东社区" in town.inner_text()
 
