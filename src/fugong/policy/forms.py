@@ -28,10 +28,6 @@ STRUCTURED_KINDS = (
 )
 
 
-def _weight_field(tag: str) -> str:
-    return f"priority_weights__{tag}"
-
-
 def map_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form fields it names; the rest above the form."""
     if hasattr(error, "error_dict"):
@@ -103,14 +99,6 @@ class PolicyVersionForm(forms.Form):
                 choices = self._document_choices
             field = forms.MultipleChoiceField(**common, choices=choices, widget=forms.CheckboxSelectMultiple)
             initial = list(value or [])
-        elif spec.kind == Kind.WEIGHTS:
-            names = []
-            for tag, tag_label in spec.choices:
-                name = _weight_field(tag)
-                self.fields[name] = forms.DecimalField(label=tag_label, required=False, decimal_places=2)
-                self.initial.setdefault(name, (value or {}).get(tag))
-                names.append(name)
-            return names
         else:  # review chain, commitments, rounds, vocabularies …: structured values edited as JSON
             field = forms.CharField(**common, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}))
             if not value:
@@ -127,11 +115,6 @@ class PolicyVersionForm(forms.Form):
         cleaned = super().clean()
         data: dict = {}
         for spec in PARAMETER_SPECS:
-            if spec.kind == Kind.WEIGHTS:
-                weights = {tag: cleaned.get(_weight_field(tag)) for tag, _label in spec.choices}
-                weights = {k: v for k, v in weights.items() if v is not None}
-                data[spec.key] = weights or None
-                continue
             if spec.key not in cleaned:
                 continue  # the field's own error is already on the form
             value = cleaned[spec.key]

@@ -28,7 +28,6 @@ class Kind(StrEnum):
     BOOL = "bool"
     DATETIME = "datetime"
     CHOICES = "choices"  # a list drawn from ``choices``
-    WEIGHTS = "weights"  # {tag: weight} with tags from ``choices``
     REVIEW_CHAIN = "review_chain"
     COMMITMENTS = "commitments"
     CHECKLISTS = "checklists"  # ChecklistDefinition keys
@@ -572,8 +571,6 @@ def _to_json(spec: ParamSpec, value):
         return timezone.localtime(value).isoformat()
     if spec.kind in (Kind.CHOICES, Kind.CHECKLISTS):
         return list(value)
-    if spec.kind == Kind.WEIGHTS:
-        return {k: float(v) for k, v in value.items()}
     if spec.kind in (Kind.OUTCOMES, Kind.TEXTS):
         return dict(value)
     if spec.kind in (
@@ -715,36 +712,6 @@ def _parse_checklists(spec, raw, errors):
         errors.add(spec.key, _("「%(label)s」有重复的清单。") % {"label": spec.label})
         return None
     return tuple(items) or None
-
-
-def _parse_weights(spec, raw, errors):
-    if not isinstance(raw, dict):
-        errors.add(spec.key, _("「%(label)s」须为“类别: 权重”的对照表。") % {"label": spec.label})
-        return None
-    allowed = dict(spec.choices)
-    out = {}
-    for tag, weight in raw.items():
-        if tag not in allowed:
-            errors.add(
-                spec.key,
-                _("「%(label)s」中的类别「%(tag)s」不存在；可选：%(opts)s。")
-                % {"label": spec.label, "tag": tag, "opts": "、".join(allowed)},
-            )
-            continue
-        try:
-            value = _parse_decimal(
-                ParamSpec(spec.key, spec.label, Kind.DECIMAL, spec.group, "", spec.min, spec.max, 2), weight
-            )
-        except (ValueError, TypeError):
-            errors.add(
-                spec.key,
-                _("「%(label)s」中「%(tag)s」的权重须为 %(min)s 至 %(max)s 之间、最多两位小数的数值。")
-                % {"label": spec.label, "tag": allowed[tag], "min": spec.min, "max": spec.max},
-            )
-            continue
-        out[tag] = value
-    order = [k for k, _label in spec.choices]
-    return {k: out[k] for k in sorted(out, key=order.index)} or None
 
 
 def _parse_review_chain(spec, raw, errors):
@@ -1116,8 +1083,6 @@ def parse_parameters(data) -> PolicyParameters:
                 values[spec.key] = _parse_texts(spec, raw, errors)
             elif spec.kind == Kind.CHECKLISTS:
                 values[spec.key] = _parse_checklists(spec, raw, errors)
-            elif spec.kind == Kind.WEIGHTS:
-                values[spec.key] = _parse_weights(spec, raw, errors)
             elif spec.kind == Kind.REVIEW_CHAIN:
                 values[spec.key] = _parse_review_chain(spec, raw, errors)
             elif spec.kind == Kind.COMMITMENTS:
@@ -1253,8 +1218,6 @@ def display_value(spec: ParamSpec, value, params: "PolicyParameters | None" = No
         return "、".join(choice_label(spec, v) for v in value)
     if spec.kind == Kind.CHECKLISTS:
         return "、".join(value)
-    if spec.kind == Kind.WEIGHTS:
-        return "；".join(f"{choice_label(spec, k)} {_fmt(v)}" for k, v in value.items())
     if spec.kind == Kind.REVIEW_CHAIN:
         parts = []
         for step in value:
@@ -1282,8 +1245,6 @@ def _detail(spec: ParamSpec, value) -> list[dict] | None:
         ]
     if spec.kind == Kind.COMMITMENTS:
         return [{"code": c.code, "group": c.group, "text": c.text} for c in value]
-    if spec.kind == Kind.WEIGHTS:
-        return [{"label": choice_label(spec, k), "weight": _fmt(v)} for k, v in value.items()]
     if spec.kind == Kind.FACTORS:
         return [{"label": f.name, "weight": _fmt(f.weight)} for f in value]
     if spec.kind == Kind.CHECKLISTS:

@@ -64,7 +64,7 @@ def _version_picture(version: PolicyVersion | None, params: PolicyParameters | N
     }
 
 
-def _provenance(policy, latest, stored: dict, given: dict | None, actor, note: str, effective_from) -> dict:
+def _provenance(policy, latest, stored: dict, given: dict | None, actor, note: str) -> dict:
     given = given or {}
     previous = latest.parameters if latest else {}
     previous_sources = latest.provenance if latest else {}
@@ -168,7 +168,7 @@ def create_version(
                     {"parameters": [_("参数与第%(n)d版完全相同，无需发布新版本。") % {"n": latest.number}]}
                 )
         stored = params.to_json()
-        sources = _provenance(locked, latest, stored, provenance, actor, note, effective_from)
+        sources = _provenance(locked, latest, stored, provenance, actor, note)
         version = PolicyVersion.objects.create(
             policy=locked,
             number=locked.latest_number + 1,
