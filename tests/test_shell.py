@@ -281,12 +281,32 @@ EXPECTED_TODO = {
     },
     "employee_a": {"checkin_rounds": 1},
     "gate_a": {"visitors_inside": 1},
-    "town_a": {"open_alerts": 1, "pending_arrivals": 1, "summaries_yesterday": 1, "summaries_today": 1},
+    "town_a": {
+        "open_alerts": 1,
+        "firms_missing_rounds": 3,
+        "pending_arrivals": 1,
+        "summaries_yesterday": 1,
+        "firms_tests_pending": 3,
+        "summaries_today": 1,
+    },
     "town_b": {"review_queue": 1, "unread_messages": 1},
-    "task_force": {"open_alerts": 1, "pending_arrivals": 1, "summaries_yesterday": 1, "summaries_today": 1},
-    "dept_industry": {"open_alerts": 1, "summaries_yesterday": 1, "summaries_today": 1},
+    "task_force": {
+        "open_alerts": 1,
+        "firms_missing_rounds": 3,
+        "pending_arrivals": 1,
+        "summaries_yesterday": 1,
+        "firms_tests_pending": 3,
+        "summaries_today": 1,
+    },
+    "dept_industry": {
+        "open_alerts": 1,
+        "firms_missing_rounds": 3,
+        "summaries_yesterday": 1,
+        "firms_tests_pending": 3,
+        "summaries_today": 1,
+    },
     "dept_commerce": {},
-    "inspector": {"summaries_yesterday": 1, "summaries_today": 1},
+    "inspector": {"summaries_yesterday": 1, "firms_tests_pending": 3, "summaries_today": 1},
     "grid_a": {},
     # Another county: only its own firm's alert, arrival and draft.
     "outsider": {"open_alerts": 1, "pending_arrivals": 1, "summaries_yesterday": 1},
@@ -363,7 +383,8 @@ def test_home_statement_count_is_pinned_for_the_firm(client, world, scene, djang
 def test_home_statement_count_is_pinned_for_the_task_force(client, world, scene, django_assert_num_queries):
     client.force_login(world.users["task_force"])
     client.get("/")
-    with django_assert_num_queries(9):
+    # Constant in the number of firms and towns: policies of all towns are resolved together.
+    with django_assert_num_queries(17):
         assert client.get("/").status_code == 200
 
 
@@ -384,3 +405,17 @@ def test_a_firm_not_resumed_with_nothing_filed_is_told_to_apply(client, world):
     )
     keys = {item["key"] for item in selectors.todo_for(world.users["ent_a"])}
     assert "no_application" not in keys and "draft_applications" in keys
+
+
+@pytest.mark.parametrize("who", ["town_a", "task_force", "dept_industry", "outsider"])
+def test_officer_counts_agree_with_the_lists_they_link_to(world, scene, who):
+    """The home's set-based counts are the per-person lists' totals: the missing-rounds page's people and
+    the tests page's pending (person, kind) pairs, in the same scope."""
+    from fugong.monitoring.selectors import missing_overview
+    from fugong.monitoring.testing_selectors import due_summary
+
+    user = world.users[who]
+    items = {item["key"]: item["count"] for item in selectors.todo_for(user)}
+    groups, _unset = missing_overview(user)
+    assert items.get("firms_missing_rounds", 0) == sum(len(g["people"]) for g in groups)
+    assert items.get("firms_tests_pending", 0) == sum(row["pending"] for row in due_summary(user))

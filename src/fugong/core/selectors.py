@@ -13,10 +13,10 @@ from fugong.accounts.roles import ENTERPRISE_ROLES, Role, can
 from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.monitoring import schedule
 from fugong.monitoring.models import AlertStatus, HealthCheckin
-from fugong.monitoring.selectors import ON_SITE, alerts_visible_to, missing_rounds
-from fugong.monitoring.testing_selectors import tests_due
+from fugong.monitoring.selectors import ON_SITE, alerts_visible_to, missing_round_counts, missing_rounds
+from fugong.monitoring.testing_selectors import tests_due, tests_due_done_by_firm
 from fugong.operations.models import Visitor
-from fugong.policy.selectors import find_policy_for
+from fugong.policy.selectors import PolicyResolver, find_policy_for
 from fugong.reports.models import SummaryStatus
 from fugong.reports.selectors import summaries_visible_to
 from fugong.reports.services import OPERATING
@@ -203,6 +203,46 @@ def _firm_monitoring(user, now: dt.datetime) -> list[dict]:
     return items
 
 
+def _officer_monitoring(user, now: dt.datetime) -> list[dict]:
+    """Across the firms an officer oversees: people lacking a round due by now, and tests due today (or
+    overdue) not done, each with how many firms they are in. Set-based counts, whatever the scope."""
+    items = []
+    firms = list(Enterprise.objects.visible_to(user).order_by().values_list("pk", "town_id"))
+    resolver = PolicyResolver()  # one resolution of the towns' policies for both counts
+    if can(user, "monitoring.alerts"):
+        missing = missing_round_counts(user, now.date(), now, firms=firms, resolver=resolver)
+        if missing["people"]:
+            items.append(
+                _item(
+                    "firms_missing_rounds",
+                    _("今日体温检测缺漏（人）"),
+                    missing["people"],
+                    _url("monitoring:missing"),
+                    _("涉及 %(firms)d 家企业：在岗人员已过截止时间仍未完成的轮次")
+                    % {"firms": missing["firms"]},
+                    SOON,
+                )
+            )
+    # Grid workers follow residents, not firms: a firm's whole cadence is not theirs to chase.
+    if can(user, "monitoring.tests.view") and user.role != Role.GRID_WORKER:
+        firm_ids = [pk for pk, _town in firms]
+        counts = tests_due_done_by_firm(firm_ids, now.date(), firms=firms, resolver=resolver).values()
+        pending = sum(due - done for due, done, _positive in counts)
+        if pending:
+            firms = sum(1 for due, done, _positive in counts if due > done)
+            items.append(
+                _item(
+                    "firms_tests_pending",
+                    _("核酸抗原应检未检（人次）"),
+                    pending,
+                    _url("monitoring:tests"),
+                    _("涉及 %(firms)d 家企业：按现行政策今日应检（含逾期）尚未检测") % {"firms": firms},
+                    NORMAL,
+                )
+            )
+    return items
+
+
 def _firm_summaries(user, today: dt.date) -> list[dict]:
     """Yesterday's draft (late) and today's day not confirmed yet, for the firm's officer."""
     yesterday = today - dt.timedelta(days=1)
@@ -316,6 +356,8 @@ def todo_for(user, now: dt.datetime | None = None, *, unread=None) -> list[dict]
             )
     if user.role == Role.ENTERPRISE:
         items += _firm_monitoring(user, now)
+    elif user.role not in ENTERPRISE_ROLES:
+        items += _officer_monitoring(user, now)
     if can(user, "workforce.arrivals"):
         pending = pending_arrivals(user).order_by().count()
         if pending:

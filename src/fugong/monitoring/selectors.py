@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,6 +10,7 @@ from fugong.enterprises.models import Enterprise
 from fugong.monitoring import schedule
 from fugong.monitoring.models import Alert, AlertStatus, HealthCheckin
 from fugong.policy.selectors import PolicyResolver
+from fugong.regions.models import Region
 from fugong.workforce.models import Employee, EmployeeStatus
 
 ON_SITE = (EmployeeStatus.AT_WORK, EmployeeStatus.ARRIVED, EmployeeStatus.ISOLATING)
@@ -105,6 +106,46 @@ def missing_rounds(
     """The groups of ``missing_overview``: per firm, the people on site lacking a round due by ``now``.
     Firms whose policy sets no rounds have nobody missing."""
     return missing_overview(enterprise_or_user, day, now)[0]
+
+
+def missing_round_counts(
+    user, day: dt.date | None = None, now: dt.datetime | None = None, *, firms=None, resolver=None
+) -> dict:
+    """{"people", "firms"}: how many people on site in the firms ``user`` sees lack a round of their
+    firm's policy due by ``now``, and in how many firms. For an officer's home over a whole city, so
+    set-based: the firms and their towns, one resolution per town, then one count per distinct set of
+    due rounds (the firms of one policy share it) — never per firm or per person."""
+    now = timezone.localtime(now or timezone.now())
+    day = day or now.date()
+    if firms is None:  # (firm id, town id) pairs of the user's scope, unless the caller has them
+        firms = list(Enterprise.objects.visible_to(user).order_by().values_list("pk", "town_id"))
+    resolver = resolver or PolicyResolver()
+    policies = resolver.find_many(list(Region.objects.filter(pk__in={t for _pk, t in firms})), day)
+    due_of_town = {}
+    for town_id, policy in policies.items():
+        rounds = schedule.rounds_of(policy)
+        due_of_town[town_id] = tuple(schedule.rounds_due_by(rounds, day, now)) if rounds else ()
+    by_due: dict[tuple[int, ...], list[int]] = {}
+    for pk, town_id in firms:
+        if due_of_town.get(town_id):
+            by_due.setdefault(due_of_town[town_id], []).append(pk)
+    people = firms_missing = 0
+    for due, firm_ids in by_due.items():
+        lacking = Q()
+        for number in due:
+            lacking |= ~Exists(
+                HealthCheckin.objects.filter(employee_id=OuterRef("pk"), day=day, round=number)
+            )
+        counts = (
+            Employee.objects.visible_to(user)
+            .filter(enterprise_id__in=firm_ids, status__in=ON_SITE)
+            .filter(lacking)
+            .order_by()
+            .aggregate(people=Count("pk"), firms=Count("enterprise_id", distinct=True))
+        )
+        people += counts["people"]
+        firms_missing += counts["firms"]
+    return {"people": people, "firms": firms_missing}
 
 
 def on_site_people(user, enterprise):

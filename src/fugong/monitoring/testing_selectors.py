@@ -47,8 +47,8 @@ def _firm_intervals(firms, day: dt.date, resolver: PolicyResolver | None = None)
     resolution per distinct town."""
     resolver = resolver or PolicyResolver()
     town_ids = {town_id for _pk, town_id in firms}
-    towns = {t.pk: t for t in Region.objects.filter(pk__in=town_ids)}
-    by_town = {pk: intervals(resolver.find(town, day)) for pk, town in towns.items()}
+    policies = resolver.find_many(list(Region.objects.filter(pk__in=town_ids)), day)
+    by_town = {pk: intervals(policy) for pk, policy in policies.items()}
     return {pk: by_town.get(town_id, {}) for pk, town_id in firms}
 
 
@@ -61,7 +61,9 @@ def _groups(firm_intervals: dict[int, dict[str, int]]) -> dict[tuple[str, int], 
     return groups
 
 
-def tests_due_done_by_firm(firm_ids: list[int], day: dt.date) -> dict[int, tuple[int, int, int]]:
+def tests_due_done_by_firm(
+    firm_ids: list[int], day: dt.date, *, firms=None, resolver: PolicyResolver | None = None
+) -> dict[int, tuple[int, int, int]]:
     """{firm id: (due, done, positive)} for ``day``: ``due`` counts the (person, kind) pairs due, ``done``
     those of them sampled on the day, ``positive`` the positive results sampled on the day. Set-based:
     one query per distinct (kind, interval) among the firms' policies, plus the firms, the towns'
@@ -70,8 +72,9 @@ def tests_due_done_by_firm(firm_ids: list[int], day: dt.date) -> dict[int, tuple
     out = {pk: [0, 0, 0] for pk in firm_ids}
     if not firm_ids:
         return {}
-    firms = list(Enterprise.objects.filter(pk__in=firm_ids).values_list("pk", "town_id"))
-    for (kind, interval), group in _groups(_firm_intervals(firms, day)).items():
+    if firms is None:  # (firm id, town id) pairs, when the caller has not read them already
+        firms = list(Enterprise.objects.filter(pk__in=firm_ids).values_list("pk", "town_id"))
+    for (kind, interval), group in _groups(_firm_intervals(firms, day, resolver)).items():
         people = Employee.objects.filter(enterprise_id__in=group, status__in=ON_SITE)
         if interval > 1:
             recent = TestResult.objects.filter(
