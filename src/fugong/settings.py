@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
     # The firms' daily health summaries (a daily health summary, where the policy asks for one): today's drafts refreshed every 30 minutes;
     # confirmed summaries are never touched.
     "reports.build_today_summaries": {"task": "reports.build_today_summaries", "schedule": 30 * 60},
+    # Files and jobs a killed import worker left behind, and people it left undecided.
+    "workforce.sweep_imports": {"task": "fugong.workforce.sweep_imports", "schedule": 10 * 60},
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

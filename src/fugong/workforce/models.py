@@ -392,3 +392,56 @@ class CheckpointArrival(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {dates.format_datetime(self.arrived_at)} {self.checkpoint}"
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ImportJobQuerySet":
+        """A job is shown only to the person who started it: its errors quote the rows of their file."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class ImportJob(models.Model):
+    """A roster import running in the background, and its progress.
+
+    In the database rather than a per-process cache, so every web worker answers the progress page the
+    same, and a job whose worker died is found afterwards (``roster_tasks.sweep_imports``) and its file
+    with clear ID numbers removed.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ImportJobState.choices, default=ImportJobState.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    percent = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    # Where the uploaded file waits for the worker; emptied once the file is removed.
+    path = models.CharField(max_length=500, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("名册导入任务")
+        verbose_name_plural = _("名册导入任务")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.id} {self.get_state_display()}"

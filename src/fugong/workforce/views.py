@@ -12,7 +12,6 @@ import uuid
 from collections import Counter
 from io import BytesIO
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -173,7 +172,7 @@ def roster_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > ASYNC_IMPORT_BYTES:
-            folder = settings.VAR_DIR / "uploads"
+            folder = roster_tasks.upload_dir()
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"roster-{uuid.uuid4().hex}.xlsx"
             with open(path, "wb") as out:
