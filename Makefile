@@ -6,6 +6,9 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= 300
+# Everything here runs in development mode: development keys, an in-process cache, plain HTTP (README,
+# "Settings"). A production start (no FUGONG_DEV, DEBUG=0) refuses those.
+export FUGONG_DEV ?= 1
 
 .PHONY: setup demo serve test test-browser test-all lint format check-migrations clean bench-monitoring
 

@@ -840,6 +840,8 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "fugong.settings"
     os.environ["DEBUG"] = "0"
+    # Development keys and plain HTTP: a measurement, not a deployment (DEBUG stays as set).
+    os.environ.setdefault("FUGONG_DEV", "1")
     ensure_wrk()
     ensure_database(url, args.fresh)
     import django

@@ -228,6 +228,8 @@ def main() -> None:
         else:
             os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'roster.sqlite3'}"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fugong.settings")
+        # Development keys and plain HTTP: a measurement, not a deployment (DEBUG stays as set).
+        os.environ.setdefault("FUGONG_DEV", "1")
         import django
 
         django.setup()

@@ -87,6 +87,8 @@ def main() -> None:
 
     if args.size:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fugong.settings")
+        # Development keys and plain HTTP: a measurement, not a deployment (DEBUG stays as set).
+        os.environ.setdefault("FUGONG_DEV", "1")
         import django
 
         django.setup()

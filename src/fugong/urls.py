@@ -2,17 +2,32 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
 
+from fugong.accounts.views import LoginView, capability_required
 from fugong.core import views as core_views
+from fugong.core.api import HasCapability
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, for signed-in roles that use the API (session or token); others get 403."""
+
+    permission_classes = [IsAuthenticated, HasCapability]
+    capabilities = {"*": "api.docs"}
+
+
+# The docs page sends a visitor to the login page first, and answers the Chinese 403 page to a role
+# without the capability; the page then fetches the schema above with the same session.
+api_docs = capability_required("api.docs")(SpectacularSwaggerView.as_view(url_name="api-schema"))
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("api/v1/", include("fugong.core.api_urls")),
     path("enterprises/", include("fugong.enterprises.urls")),
     path("regions/", include("fugong.regions.urls")),

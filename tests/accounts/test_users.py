@@ -85,7 +85,7 @@ def test_grid_worker_firms_must_be_in_scope_and_in_their_area(world):
 
 def test_username_password_and_phone_rules(world):
     assert "已存在" in errors_of(world, username="town_a", role=Role.TOWN, region=world.town_a)["username"][0]
-    assert errors_of(world, role=Role.TOWN, region=world.town_a, password="password")["password"] == [
+    assert errors_of(world, role=Role.TOWN, region=world.town_a, password="qwertyuiop")["password"] == [
         "这个密码太常见了。"
     ]
     assert errors_of(world, role=Role.TOWN, region=world.town_a, phone="12345")["phone"] == [

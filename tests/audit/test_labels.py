@@ -129,7 +129,7 @@ def _action_codes_in_src() -> set[str]:
                 args = [node.value]  # action = "a" if … else "b"; record(actor, action, …)
             elif isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None) or ""
-                if name in ("record", "pending"):
+                if name in ("record", "pending", "record_export"):
                     args = node.args[1:2] + [k.value for k in node.keywords if k.arg == "action"]
                 elif name.endswith("_area"):  # policy's _create_area / _end_area pass the action on
                     args = node.args

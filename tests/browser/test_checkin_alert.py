@@ -12,7 +12,11 @@ from tests.factories import UserFactory
 from tests.workforce.conftest import make_employee, use_preset
 
 # Rounds follow the time of day: "now" is pinned inside the first round.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pinned_clock")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pinned_clock"),
+]
 
 
 def check_in(page, live_server, login, username, temperature):

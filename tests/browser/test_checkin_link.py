@@ -9,7 +9,11 @@ from fugong.workforce.models import EmployeeStatus
 from tests.workforce.conftest import make_employee, use_preset, valid_id
 
 # Rounds follow the time of day: "now" is pinned inside the first round.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pinned_clock")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pinned_clock"),
+]
 
 
 def on_site(world, name, number):

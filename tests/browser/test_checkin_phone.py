@@ -8,7 +8,11 @@ from fugong.workforce.models import EmployeeStatus
 from tests.workforce.conftest import make_employee, use_preset
 
 # Rounds follow the time of day: "now" is pinned inside the first round.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pinned_clock")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pinned_clock"),
+]
 
 
 def test_employee_checks_in_on_a_phone(world, page, live_server, login, screenshot):

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from fugong.core.dates import format_date
 from fugong.enterprises.models import EnterpriseStatus
 from fugong.policy.models import Policy
 from fugong.policy.selectors import policy_for
@@ -139,7 +140,7 @@ def test_a_start_before_the_earliest_date_is_refused_citing_the_policy(client, w
     response = client.post(url("create"), form_data(world.firm_a, planned_start=future_start(10)))
     assert response.status_code == 400
     message = str(response.context["form"].errors["planned_start"])
-    assert earliest.isoformat() in message and "依据：指挥部通知〔2026〕9号" in message
+    assert format_date(earliest) in message and "依据：指挥部通知〔2026〕9号" in message
     assert (
         client.post(url("create"), form_data(world.firm_a, planned_start=future_start(70))).status_code == 302
     )
@@ -158,7 +159,7 @@ def test_an_early_start_the_task_force_may_approve_is_kept_with_a_warning(client
     )
     assert ResumptionApplication.objects.filter(enterprise=world.firm_a).exists()
     text = " ".join(str(m) for m in response.context["messages"])
-    assert "批准提前复工" in text and earliest.isoformat() in text
+    assert "批准提前复工" in text and format_date(earliest) in text
 
 
 # -- the review page: content first, then a confirmation stating the consequence ---------------------------

@@ -290,3 +290,20 @@ def test_all_links_is_one_transaction_whatever_the_headcount(world, chen, django
     assert entry.after["regenerated"] == [chen.pk]
     assert sorted(entry.after["issued"]) == sorted(p.pk for p in people)
     assert access.issue_links_for_on_site(officer, world.firm_a, only_missing=True) == []
+
+
+def test_qr_identify_counts_the_client_behind_the_proxy(world, chen, client, settings):
+    """Behind the production proxy every phone arrives from the proxy's address: the count is per client
+    address as the proxy forwards it, so one phone's failures do not lock out the next phone."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    _person, number = _known(world)
+    url = firm_url(world.firm_a)
+    proxy = {"REMOTE_ADDR": "10.9.9.9"}
+    for n in range(5):
+        client.post(
+            url, {"id_number": valid_id(birth=f"1980010{n + 1}")}, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy
+        )
+    locked = client.post(url, {"id_number": number}, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert locked.status_code == 429
+    other = client.post(url, {"id_number": number}, HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy)
+    assert other.status_code == 302

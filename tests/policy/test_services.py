@@ -210,7 +210,7 @@ def test_risk_area_validation_in_chinese(world, county_policy):
     errors = info.value.message_dict
     assert errors["region_code"][0].startswith("「区划代码」须为国家行政区划代码")
     assert errors["name"][0].startswith("「名称」不能为空")
-    assert errors["valid_to"] == ["「截止日期」不得早于「起始日期」（2020-03-01）。"]
+    assert errors["valid_to"] == ["「截止日期」不得早于「起始日期」（2020年3月1日）。"]
     with pytest.raises(ValidationError) as info:
         add_risk_area(
             county_policy, region_code="42", name="湖北省", level="extreme", valid_from=D(2020, 3, 1)

@@ -148,11 +148,14 @@ def test_stale_form_is_refused_on_the_page(client, world, county_policy, today):
     assert county_policy.versions.count() == 2
 
 
-def test_invalid_json_in_review_chain(client, world, county_policy, today):
+def test_bad_review_step_is_named_by_step_and_field(client, world, county_policy, today):
     c = client_for(client, world, "task_force")
-    data = form_data(county_policy, review_chain="[{", effective_from=today.isoformat(), note="x")
+    data = form_data(county_policy, effective_from=today.isoformat(), note="x")
+    data["review_chain-2-key"] = "Task Force"  # step 3 of N0's chain
     body = c.post(reverse("policy:edit", args=[county_policy.pk]), data).content.decode()
-    assert "「审批流程」不是有效的 JSON" in body
+    assert "「审批流程」第3步：环节代码 key 须为小写英文字母开头的字母、数字或下划线。" in body
+    assert 'href="#id_review_chain-2-key"' in body
+    assert county_policy.versions.count() == 1
 
 
 def test_edit_prefilled_from_preset(client, world, county_policy):
@@ -217,7 +220,8 @@ def test_areas_page_shows_field_errors(client, world, county_policy):
             "noreturn-valid_from": "2020-02-01",
         },
     ).content.decode()
-    assert "「区划代码」须为国家行政区划代码" in body
+    # The area is picked from a list; a value that is not a division code is refused by the field.
+    assert "「地区」请从下拉列表中选择，或输入地名搜索后选择" in body
     assert NoReturnArea.objects.filter(policy=county_policy).count() == 1  # only the preset's
 
 

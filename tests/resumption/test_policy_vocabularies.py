@@ -141,7 +141,7 @@ def test_date_gate_uses_the_policy_and_cites_it(world, n2):
     policy = policy_for(firm.town)
     message = selectors.date_gate_message(app, policy)
     assert message.startswith(policy.cite("earliest_resumption_at"))
-    assert "2020-02-10 00:00" in message
+    assert "2020年2月10日 00:00" in message
     # The same answer as the policy's own rule: an essential firm may start then.
     firm.is_daily_necessities = True
     firm.save()

@@ -143,7 +143,7 @@ def test_n2_date_gate_refuses_an_early_start(world, n2):
     with pytest.raises(ValidationError) as exc:
         services.submit(u["ent_a"], app, app.version)
     message = " ".join(exc.value.message_dict["planned_start"])
-    assert "2020-02-10 00:00" in message and "指挥部批准" in message
+    assert "2020年2月10日 00:00" in message and "指挥部批准" in message
     app.refresh_from_db()
     assert app.status == ApplicationStatus.DRAFT and app.revision == 0
     assert not ApplicationRevision.objects.exists()
@@ -211,7 +211,7 @@ def test_date_gate_is_checked_again_at_final_approval(world, n0):
     with pytest.raises(ValidationError) as exc:
         act(u["task_force"], app, "pass", "filed")
     message = " ".join(exc.value.messages)
-    assert "2026-04-01 00:00" in message
+    assert "2026年4月1日 00:00" in message
     # The gate cites the local version that set the date and its basis, not a notice.
     assert message.startswith(f"{policy.name}第2版") and "依据：指挥部通知〔2026〕1号" in message
     app.refresh_from_db()

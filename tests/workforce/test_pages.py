@@ -28,7 +28,7 @@ def page(response, status=200):
 
 
 def table(text, testid):
-    match = re.search(rf'<table data-testid="{testid}">(.*?)</table>', text, re.S)
+    match = re.search(rf'<table[^>]*data-testid="{testid}">(.*?)</table>', text, re.S)
     assert match, testid
     return match.group(1)
 

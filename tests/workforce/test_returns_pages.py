@@ -31,7 +31,7 @@ def html(response):
 
 def table(page, testid):
     """The one table of a page marked with ``data-testid``."""
-    match = re.search(rf'<table data-testid="{testid}">(.*?)</table>', page, re.S)
+    match = re.search(rf'<table[^>]*\bdata-testid="{testid}"[^>]*>(.*?)</table>', page, re.S)
     assert match, testid
     return match.group(1)
 

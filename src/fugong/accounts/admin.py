@@ -56,7 +56,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_display = ["username", "full_name", "role", "region", "enterprise", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["region", "enterprise"]
-    search_fields = ["username", "full_name", "phone"]
+    search_fields = ["username", "full_name"]  # the phone is encrypted: it cannot be searched by text
     raw_id_fields = ["region", "enterprise", "assigned_enterprises"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,

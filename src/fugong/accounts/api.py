@@ -1,8 +1,11 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from fugong.accounts import selectors
+from fugong.accounts import selectors, throttle
 
 
 class ScopeSerializer(serializers.Serializer):
@@ -49,3 +52,30 @@ class MeViewSet(viewsets.ViewSet):
 
 def register(router):
     router.register("me", MeViewSet, basename="me")
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get the account's API token. Throttled as the login form is: a locked
+    account or address answers 429 with the time it may try again (and Retry-After)."""
+
+    @extend_schema(
+        summary="获取接口令牌",
+        responses={
+            200: AuthTokenSerializer,
+            400: OpenApiResponse(description="用户名或密码不正确"),
+            429: OpenApiResponse(description="登录失败次数过多，账号或来源地址暂时锁定"),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            username = request.data.get("username") if hasattr(request.data, "get") else None
+            until = throttle.locked_until(request, username)
+            if until is not None:
+                # Without ``wait``, DRF would append its own "expected available in n seconds".
+                refusal = exceptions.Throttled(detail=throttle.lock_message(until))
+                refusal.wait = throttle.retry_after_seconds(until)
+                raise refusal
+            raise exceptions.ValidationError(serializer.errors)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

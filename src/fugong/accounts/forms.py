@@ -1,6 +1,9 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fugong.accounts import throttle
 from fugong.accounts.models import Department
 from fugong.accounts.roles import Role
 from fugong.enterprises.models import Enterprise
@@ -14,6 +17,22 @@ class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         indent = "\u3000" * max(obj.path.count("/") - self.root_depth, 0)
         return f"{indent}{obj.name}"
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; a locked account or address is told when it may try again instead of the
+    usual "wrong username or password" (the backend refuses it before looking at the password)."""
+
+    locked_until = None
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            self.locked_until = throttle.locked_until(self.request, self.cleaned_data.get("username"))
+            if self.locked_until is not None:
+                raise ValidationError(throttle.lock_message(self.locked_until), code="locked") from None
+            raise
 
 
 class ProfileForm(forms.Form):
@@ -43,7 +62,12 @@ class UserCreateForm(forms.Form):
         required=False,
         help_text=_("网格员/驻企服务员填写"),
     )
-    password1 = forms.CharField(label=_("初始密码"), strip=False, widget=forms.PasswordInput)
+    password1 = forms.CharField(
+        label=_("初始密码"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_("至少 10 位，不能全是数字，不能是常见密码，也不能与用户名、姓名或手机号相近"),
+    )
     password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args, actor, **kwargs):

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fugong.accounts.roles import ENTERPRISE_ROLES, REGION_ROLES, Role
+from fugong.core.fields import EncryptedCharField
 
 
 class Department(models.Model):
@@ -32,7 +33,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("管辖区域"), null=True, blank=True, on_delete=models.PROTECT
     )

@@ -121,6 +121,23 @@ CAPABILITIES: dict[str, set[str]] = {
     # checkpoint arrivals and follows people up) and the health bureau (medical observation, tracing);
     # services refuse other bureaus. Every unmasked view is written to the audit log.
     "workforce.unmask": {Role.ENTERPRISE, Role.TOWN, Role.DEPARTMENT},
+    # Phone numbers in full (core.masking), to those who call the person; everyone else reads 138****0000.
+    # A person's phone (an employee, a visitor or driver at the gate, someone stopped at a checkpoint):
+    # the firm's officer, whose scope is its own people and visitors, and the town, which follows
+    # returners and arrivals up and organises isolation. The gate keeper only writes numbers down; grid
+    # workers, inspectors, bureaus and the task force work through the firm and the town.
+    "phone.view": {Role.ENTERPRISE, Role.TOWN},
+    # The phones a firm gives so that officials can reach it (legal representative, prevention lead and
+    # team, shuttle driver — SPEC §13's 联系人/联系电话): every officer who oversees, reviews, inspects or
+    # helps the firm, and the firm itself; not its gate keeper.
+    "phone.contact.view": {
+        Role.TASK_FORCE,
+        Role.DEPARTMENT,
+        Role.TOWN,
+        Role.GRID_WORKER,
+        Role.INSPECTOR,
+        Role.ENTERPRISE,
+    },
     # The employee's own page on a phone.
     "workforce.self": {Role.EMPLOYEE},
     # Daily monitoring (SPEC §6): the employee checks in on a phone; the firm and its gate record for
@@ -198,6 +215,8 @@ CAPABILITY_LABELS: dict[str, str] = {
     "workforce.status": _("变更员工返岗状态"),
     "workforce.isolation": _("管理隔离观察"),
     "workforce.unmask": _("查看完整身份证号"),
+    "phone.view": _("查看人员完整电话号码"),
+    "phone.contact.view": _("查看企业联系人完整电话"),
     "workforce.self": _("查看本人健康档案"),
     "monitoring.checkin.self": _("本人健康打卡"),
     "monitoring.checkin.record": _("代员工登记健康打卡"),

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fugong.accounts import selectors, services
-from fugong.accounts.forms import ProfileForm, UserCreateForm
+from fugong.accounts import selectors, services, throttle
+from fugong.accounts.forms import LoginForm, ProfileForm, UserCreateForm
 from fugong.accounts.roles import CAPABILITIES, Role, capability_label, require
 from fugong.core.tables import Column, sorted_table
 
@@ -73,6 +73,19 @@ def profile(request):
         {"form": form, "capabilities": _capability_names(user)},
         status=400 if form.errors else 200,
     )
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_until is not None:
+            # 429 with Retry-After, as the token endpoint answers: scripts see the lock-out for what it is.
+            response.status_code = 429
+            response["Retry-After"] = str(throttle.retry_after_seconds(form.locked_until))
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -11,12 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 ACTIONS = {
+    # Audit: the entry after which the chain is keyed (migration 0004)
+    "audit.hash_upgrade": gettext_lazy("审计链启用密钥"),
     # Accounts
     "accounts.user.create": gettext_lazy("新建用户"),
     "accounts.user.activate": gettext_lazy("启用用户"),
     "accounts.user.deactivate": gettext_lazy("停用用户"),
     "accounts.user.password_change": gettext_lazy("修改密码"),
     "accounts.user.profile_update": gettext_lazy("修改个人信息"),
+    "accounts.login.failed": gettext_lazy("登录失败"),
+    "accounts.login.locked": gettext_lazy("登录失败过多，已锁定"),
     "view_personal_data": gettext_lazy("查看未脱敏个人信息"),
     # Enterprises
     "enterprise.create": gettext_lazy("新建企业档案"),
@@ -59,6 +63,8 @@ ACTIONS = {
     "workforce.register": gettext_lazy("登记员工"),
     "workforce.update": gettext_lazy("修改员工档案"),
     "workforce.roster_import": gettext_lazy("导入员工名册"),
+    "workforce.roster_export": gettext_lazy("导出员工名册"),
+    "workforce.statistics_export": gettext_lazy("导出返岗员工统计"),
     "workforce.link_account": gettext_lazy("关联员工账号"),
     "workforce.travel": gettext_lazy("登记行程"),
     "workforce.evaluate": gettext_lazy("判定返岗条件"),
@@ -76,6 +82,7 @@ ACTIONS = {
     "monitoring.checkin.link": gettext_lazy("健康打卡（个人链接）"),
     "monitoring.checkin.qr": gettext_lazy("健康打卡（扫码）"),
     "monitoring.bulk": gettext_lazy("批量录入健康打卡"),
+    "monitoring.shift_sheet_export": gettext_lazy("下载体温登记表（预填在岗人员）"),
     "monitoring.alert": gettext_lazy("发出健康预警"),
     "monitoring.alert.acknowledge": gettext_lazy("响应预警"),
     "monitoring.alert.close": gettext_lazy("关闭预警"),
@@ -99,6 +106,7 @@ ACTIONS = {
     # Daily reports
     "reports.confirm": gettext_lazy("确认每日汇总"),
     "reports.reopen": gettext_lazy("退回每日汇总"),
+    "reports.export": gettext_lazy("导出每日汇总"),
     # Demo
     "demo.load_city": gettext_lazy("载入演示数据"),
 }
@@ -174,3 +182,45 @@ def object_type_choices(object_types) -> list[tuple[str, str]]:
         ((code, object_type_label(code)) for code in object_types if code),
         key=lambda pair: (pair[1], pair[0]),
     )
+
+
+# Keys that entries write beside a model's own fields (counts, addresses, filters …): the detail page
+# names them like fields. A model field's verbose_name wins over these.
+KEY_LABELS = {
+    "firms_created": gettext_lazy("新建企业数"),
+    "size": gettext_lazy("规模"),
+    "seed": gettext_lazy("随机种子"),
+    "ip": gettext_lazy("来源地址"),
+    "by": gettext_lazy("依据"),
+    "window_seconds": gettext_lazy("统计时长（秒）"),
+    "count": gettext_lazy("数量"),
+    "rows": gettext_lazy("行数"),
+    "filters": gettext_lazy("筛选条件"),
+    # An export (audit.services.record_export): what the file holds, within which scope.
+    "what": gettext_lazy("导出内容"),
+    "scope": gettext_lazy("可见范围"),
+    "towns": gettext_lazy("镇街数"),
+    "unmasked": gettext_lazy("含完整身份证号"),
+    "names": gettext_lazy("名称"),
+    "fields": gettext_lazy("字段"),
+    "problems": gettext_lazy("问题"),
+    "passed": gettext_lazy("是否通过"),
+    "rounds_due": gettext_lazy("应完成轮次"),
+    "stored": gettext_lazy("已保存"),
+    "value": gettext_lazy("取值"),
+    "reason": gettext_lazy("原因"),
+    "note": gettext_lazy("说明"),
+    "source": gettext_lazy("来源"),
+    "legacy_rows": gettext_lazy("启用密钥前的记录数"),
+    "legacy_head": gettext_lazy("启用密钥前的末条哈希"),
+    "username": gettext_lazy("用户名"),
+    "path": gettext_lazy("页面"),
+    "attachment": gettext_lazy("附件"),
+    "isolation": gettext_lazy("隔离"),
+    "release_note": gettext_lazy("解除说明"),
+}
+
+
+def key_label(key: str) -> str:
+    label = KEY_LABELS.get(key)
+    return str(label) if label is not None else key

@@ -1,11 +1,9 @@
-import hashlib
-import json
-
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fugong.audit import hashing
 from fugong.core import dates
 
 GENESIS_HASH = "0" * 64
@@ -32,6 +30,9 @@ class AuditEntry(models.Model):
     note = models.CharField(_("说明"), max_length=500, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # How entry_hash was computed (fugong.audit.hashing): 1 plain SHA-256 for the entries written before
+    # the key existed, 2 HMAC-SHA256 under AUDIT_HMAC_KEY for every entry since.
+    hash_version = models.PositiveSmallIntegerField(default=hashing.CURRENT)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -51,21 +52,7 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("audit entries are append-only")
 
     def canonical(self) -> bytes:
-        body = {
-            "id": self.pk,
-            "at": self.at.isoformat(),
-            "actor": self.actor_id,
-            "actor_label": self.actor_label,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "before": self.before,
-            "after": self.after,
-            "note": self.note,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(body, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
+        return hashing.canonical(self)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        return hashing.entry_digest(self)

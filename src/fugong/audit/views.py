@@ -13,14 +13,15 @@ from fugong.audit import labels, selectors
 from fugong.audit.filters import AuditEntryFilter
 from fugong.audit.services import verify_chain
 from fugong.core import dates
-from fugong.core.tables import Column, sorted_table
+from fugong.core.tables import Column, label_ranks, ranked, sorted_table
 
+# 动作 and 对象类型 sort by the names shown in the rows, not by the stored codes (see entry_list).
 COLUMNS = [
     Column(gettext_lazy("编号"), "id", ("id",)),
     Column(gettext_lazy("时间"), "at", ("at",)),
     Column(gettext_lazy("操作人"), "actor", ("actor_label",)),
-    Column(gettext_lazy("动作"), "action", ("action",)),
-    Column(gettext_lazy("对象类型"), "object_type", ("object_type",)),
+    Column(gettext_lazy("动作"), "action", ("action_rank",)),
+    Column(gettext_lazy("对象类型"), "object_type", ("object_type_rank",)),
     Column(gettext_lazy("对象")),
     Column(gettext_lazy("说明")),
 ]
@@ -34,6 +35,14 @@ def entry_list(request):
         request.GET or None, queryset=selectors.entries_visible_to(request.user).order_by("-id")
     )
     entries = filterset.qs if filterset.is_valid() or not request.GET else filterset.queryset.none()
+    # The codes in scope with their names, sorted by name: the filters' choices, and the rank of each code
+    # that the two name columns sort by. An alias is computed only when that column is the sort.
+    actions = labels.action_choices(selectors.distinct_actions(request.user))
+    object_types = labels.object_type_choices(selectors.distinct_object_types(request.user))
+    entries = entries.alias(
+        action_rank=ranked("action", label_ranks(actions)),
+        object_type_rank=ranked("object_type", label_ranks([("", "—"), *object_types])),
+    )
     table = sorted_table(request, entries, COLUMNS, default="-id", tiebreak=("-id",))
     return render(
         request,
@@ -42,8 +51,8 @@ def entry_list(request):
             "filter": filterset,
             "table": table,
             "page": table.page,
-            "actions": labels.action_choices(selectors.distinct_actions(request.user)),
-            "object_types": labels.object_type_choices(selectors.distinct_object_types(request.user)),
+            "actions": actions,
+            "object_types": object_types,
         },
         status=400 if filterset.form.errors else 200,
     )
@@ -58,7 +67,9 @@ def _field(object_type: str, key: str):
 
 def _field_label(object_type: str, key: str) -> str:
     field = _field(object_type, key)
-    return str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else key
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    return labels.key_label(key)
 
 
 def _show(value, field=None) -> str:

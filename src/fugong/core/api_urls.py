@@ -3,9 +3,9 @@
 from importlib import import_module
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from fugong.accounts.api import TokenView
 from fugong.core.ping import PingView
 
 API_MODULES = [
@@ -36,7 +36,7 @@ for module_name in API_MODULES:
     module.register(router)
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("ping/", PingView.as_view(), name="api-ping"),
     path("", include(router.urls)),
 ]

@@ -10,6 +10,7 @@ with ``{% querystring %}``, so every filter in the URL is kept.
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
 
 SORT_PARAM = "sort"
 PAGE_PARAM = "page"
@@ -102,3 +103,29 @@ def sorted_table(
         for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ]
     return Table(page=page, headers=headers, sort=raw if key in by_key else "", page_links=links)
+
+
+def ranked(field: str, ranks: dict[str, int]) -> Case:
+    """An integer per row: the rank ``ranks`` gives the code in ``field``; codes not listed come last.
+
+    A column of codes (a status, an action) then sorts by what people read, not by the stored English
+    code: pass ``choice_ranks(...)`` for the order the choices are declared in (a workflow's order) or
+    ``label_ranks(...)`` for the order of the labels themselves.
+    """
+    by_rank: dict[int, list[str]] = {}
+    for code, rank in ranks.items():
+        by_rank.setdefault(rank, []).append(code)
+    whens = [When(**{f"{field}__in": codes}, then=Value(rank)) for rank, codes in sorted(by_rank.items())]
+    return Case(*whens, default=Value(max(by_rank, default=-1) + 1), output_field=IntegerField())
+
+
+def choice_ranks(choices) -> dict[str, int]:
+    """``(code, label)`` pairs ranked as declared."""
+    return {code: i for i, (code, _label) in enumerate(choices)}
+
+
+def label_ranks(choices) -> dict[str, int]:
+    """``(code, label)`` pairs ranked by the label as shown (in the active language); equal labels tie."""
+    labels = sorted({str(label) for _code, label in choices})
+    position = {label: i for i, label in enumerate(labels)}
+    return {code: position[str(label)] for code, label in choices}

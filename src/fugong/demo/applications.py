@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fugong.accounts.models import Department, User
 from fugong.accounts.roles import Role
-from fugong.demo.city import DEMO_PASSWORD  # noqa: E402
+from fugong.demo.city import set_demo_password  # noqa: E402
 from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.policy.selectors import policy_for
 from fugong.regions.models import Region
@@ -48,8 +48,7 @@ def _officer(firm: Enterprise, rng: random.Random) -> User:
         enterprise=firm,
         full_name=firm.prevention_lead,
     )
-    user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["password"])
+    set_demo_password(user)
     return user
 
 
@@ -66,8 +65,7 @@ def _reviewer(role: str, region: Region, department: Department | None = None) -
         department=department,
         full_name=f"{region.name}{department.name if department else ''}审核员",
     )
-    user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["password"])
+    set_demo_password(user)
     return user
 
 

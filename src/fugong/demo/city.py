@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_std
@@ -351,6 +352,14 @@ def build_city(
     return result
 
 
+def set_demo_password(user: User) -> None:
+    """The demo's one password, held to the password rules (settings.AUTH_PASSWORD_VALIDATORS) like any
+    other: the README and ``load_demo`` print it, so it must be one the system would accept."""
+    validate_password(DEMO_PASSWORD, user)
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+
+
 def ensure_users(city: Region, firms) -> list[tuple[str, str, str]]:
     towns = {t.name: t for t in Region.objects.within(city).filter(level=RegionLevel.TOWN)}
     depts = {d.code: d for d in Department.objects.all()}
@@ -385,8 +394,7 @@ def ensure_users(city: Region, firms) -> list[tuple[str, str, str]]:
             username=username, defaults={"role": role, "full_name": person_name(rng), **scope}
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+            set_demo_password(user)
         if role == Role.GRID_WORKER:
             user.assigned_enterprises.add(*grid_firms)
         rows.append((username, Role(role).label, label))

@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from fugong.accounts.models import Department
 from fugong.core.excel import date_number_format, local_cell_datetime
+from fugong.core.masking import CONTACT, phone_for
 from fugong.enterprises.models import TAG_FIELDS, EfficiencyClass, Enterprise, IndustryClass, ResumptionMode
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,6 +50,8 @@ class ExportColumn:
     header: str
     value: Callable[[Enterprise], object]
     width: int = 14
+    # A contact phone, written as the exporting user may see it (core.masking).
+    phone: bool = False
 
 
 # Tags other than above-size, which has its own 企业规模 column.
@@ -61,9 +64,9 @@ EXPORT_COLUMNS = [
     ExportColumn("所属乡镇", lambda e: e.town.name, 14),
     ExportColumn("单位地址", lambda e: e.address, 34),
     ExportColumn("法定代表人", lambda e: e.legal_representative, 12),
-    ExportColumn("法定代表人电话", lambda e: e.legal_representative_phone, 16),
+    ExportColumn("法定代表人电话", lambda e: e.legal_representative_phone, 16, phone=True),
     ExportColumn("联系人", lambda e: e.prevention_lead, 12),
-    ExportColumn("联系电话", lambda e: e.prevention_lead_phone, 16),
+    ExportColumn("联系电话", lambda e: e.prevention_lead_phone, 16, phone=True),
     ExportColumn("企业规模", lambda e: ABOVE_SIZE if e.is_above_size else BELOW_SIZE, 10),
     ExportColumn("职工人数", lambda e: e.normal_headcount, 10),
     ExportColumn("所属大类", _industry, 28),
@@ -100,8 +103,9 @@ def _cell(sheet, value):
     return cell
 
 
-def export_register(enterprises: Iterable[Enterprise]) -> bytes:
-    """The register of ``enterprises`` (already scoped and filtered) as .xlsx bytes."""
+def export_register(enterprises: Iterable[Enterprise], viewer=None) -> bytes:
+    """The register of ``enterprises`` (already scoped and filtered) as .xlsx bytes; the contact phones in
+    full only if ``viewer`` may see them."""
     # Write-only mode streams rows, so a city's 20,000 firms do not sit in memory as cell objects.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(REGISTER_SHEET)
@@ -110,7 +114,14 @@ def export_register(enterprises: Iterable[Enterprise]) -> bytes:
     sheet.freeze_panes = "B2"
     sheet.append([column.header for column in EXPORT_COLUMNS])
     for enterprise in enterprises:
-        sheet.append([_cell(sheet, column.value(enterprise)) for column in EXPORT_COLUMNS])
+        sheet.append(
+            [
+                phone_for(viewer, column.value(enterprise), kind=CONTACT)
+                if column.phone
+                else _cell(sheet, column.value(enterprise))
+                for column in EXPORT_COLUMNS
+            ]
+        )
     return _save(workbook)
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.fields import EncryptedCharField
 from fugong.core.scoping import Scope, ScopedQuerySet
 
 
@@ -87,9 +88,9 @@ class Enterprise(models.Model):
     name = models.CharField(_("企业名称"), max_length=200)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50)
-    legal_representative_phone = models.CharField(_("法定代表人电话"), max_length=20, blank=True)
+    legal_representative_phone = EncryptedCharField(_("法定代表人电话"), max_length=20, blank=True)
     prevention_lead = models.CharField(_("防疫负责人"), max_length=50, blank=True)
-    prevention_lead_phone = models.CharField(_("防疫负责人电话"), max_length=20, blank=True)
+    prevention_lead_phone = EncryptedCharField(_("防疫负责人电话"), max_length=20, blank=True)
     address = models.CharField(_("单位地址"), max_length=300)
     town = models.ForeignKey(
         "regions.Region", verbose_name=_("所属镇乡街道"), on_delete=models.PROTECT, related_name="enterprises"
@@ -236,7 +237,7 @@ class PreventionTeamMember(EnterprisePart):
         _("小组职务"), max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER
     )
     position = models.CharField(_("单位职务"), max_length=50, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("电话"), max_length=20, blank=True)
     duties = models.CharField(_("职责"), max_length=300, blank=True)
 
     class Meta:
@@ -361,7 +362,7 @@ class ShuttleRoute(EnterprisePart):
     name = models.CharField(_("线路名称"), max_length=100)
     vehicle_plate = models.CharField(_("车牌号"), max_length=12)
     driver_name = models.CharField(_("固定司机"), max_length=50)
-    driver_phone = models.CharField(_("司机电话"), max_length=20, blank=True)
+    driver_phone = EncryptedCharField(_("司机电话"), max_length=20, blank=True)
     supervisor_name = models.CharField(_("跟车管理员"), max_length=50, blank=True)
     seats = models.PositiveSmallIntegerField(_("座位数"), validators=[MinValueValidator(1)])
     route = models.CharField(_("线路"), max_length=300, blank=True)

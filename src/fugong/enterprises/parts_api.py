@@ -8,6 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from fugong.core.api import ScopedModelViewSet
+from fugong.core.fields import EncryptedCharField
+from fugong.core.masking import CONTACT, PhoneField
 from fugong.enterprises import parts_services as services
 from fugong.enterprises.models import (
     CanteenSitting,
@@ -24,8 +26,19 @@ from fugong.enterprises.models import (
 NOT_VISIBLE = _("未找到该对象，或不在您的管辖范围内。")
 
 
+class ContactPhoneField(PhoneField):
+    def __init__(self, **kwargs):
+        super().__init__(kind=CONTACT, **kwargs)
+
+
 class PartSerializer(serializers.ModelSerializer):
-    """Types and shapes only; the rules and their messages are in parts_services."""
+    """Types and shapes only; the rules and their messages are in parts_services. A phone (a team
+    member's, the shuttle driver's) is one of the firm's contacts: read as the caller may see it."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        EncryptedCharField: ContactPhoneField,
+    }
 
     enterprise = serializers.PrimaryKeyRelatedField(
         queryset=Enterprise.objects.none(),

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from fugong.core.masking import CONTACT, PhoneField
 from fugong.enterprises import services
 from fugong.enterprises.models import (
     Enterprise,
@@ -26,6 +27,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     industry_class_name = serializers.StringRelatedField(source="industry_class", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    legal_representative_phone = PhoneField(kind=CONTACT, read_only=True)
+    prevention_lead_phone = PhoneField(kind=CONTACT, read_only=True)
 
     class Meta:
         model = Enterprise

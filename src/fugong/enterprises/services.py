@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import uscc as uscc_std
 
 from fugong.accounts.models import Department
 from fugong.accounts.roles import REGION_ROLES, Role, can
-from fugong.audit.services import diff, record, snapshot
+from fugong.audit.services import Counted, diff, readable_filters, record, record_export, snapshot
 from fugong.enterprises.models import (
     STATUS_TRANSITIONS,
     TAG_FIELDS,
@@ -463,43 +464,33 @@ def change_status(
     return locked
 
 
-def _used_filters(filters) -> dict:
-    """The filters that narrowed an export, for its audit entry; a QueryDict keeps repeated keys."""
-    if filters is None:
+def _register_filters(actor, filters) -> dict:
+    """The list filters that narrowed an export, by their labels and shown values (``{"状态": "已复工"}``),
+    read through the one filter set the page and the API apply — a town the actor may not pick is not a
+    filter in force, and is not written."""
+    from fugong.enterprises.filters import EnterpriseFilter
+
+    if not filters:
         return {}
-    items = (
-        filters.lists()
-        if hasattr(filters, "lists")
-        else ((k, v if isinstance(v, list) else [v]) for k, v in filters.items())
-    )
-    used = {}
-    for key, values in items:
-        values = [v for v in values if v not in ("", None, "unknown")]
-        if values and key != "page":
-            used[key] = values if len(values) > 1 else values[0]
-    return used
+    filterset = EnterpriseFilter(filters, queryset=Enterprise.objects.none(), user=actor)
+    return readable_filters(filterset.form)
 
 
 def export_register(actor, queryset, *, filters=None) -> bytes:
-    """The register of ``queryset`` as .xlsx; re-scoped here so no caller can widen it, and audited."""
+    """The register of ``queryset`` as .xlsx; re-scoped here so no caller can widen it, and audited with
+    ``filters`` (the request's query parameters) and the number of firms written."""
     from fugong.enterprises.excel import export_register as build
 
     if not can(actor, "enterprise.export"):
         raise PermissionDenied(_("您没有导出企业名录的权限。"))
-    count = 0
-
-    def rows():
-        nonlocal count
-        for enterprise in queryset.visible_to(actor).iterator(chunk_size=2000):
-            count += 1
-            yield enterprise
-
-    content = build(rows())
-    record(
+    rows = Counted(queryset.visible_to(actor).iterator(chunk_size=2000))
+    content = build(rows, viewer=actor)
+    record_export(
         actor,
         "enterprise.export",
+        gettext_lazy("企业名录"),
+        _register_filters(actor, filters),
+        rows.count,
         object_type="enterprises.enterprise",
-        object_repr=_("企业名录导出"),
-        after={"count": count, "filters": _used_filters(filters)},
     )
     return content

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import require
+from fugong.accounts.throttle import client_ip
 from fugong.audit.services import record
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
@@ -33,7 +34,8 @@ def _invalid(request):
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "-"
+    # Behind the production proxies every phone would otherwise share the proxy's address and counter.
+    return client_ip(request)
 
 
 def _checkin_form(request, employee, channel: str):

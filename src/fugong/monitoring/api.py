@@ -97,6 +97,8 @@ class CheckinViewSet(
     )
     serializer_class = CheckinSerializer
     filterset_fields = ["day", "round", "abnormal", "source", "enterprise", "employee"]
+    # A temperature gate may post its records as a bare JSON list (fugong.core.rest.ObjectJSONParser).
+    list_body_actions = ("batch",)
 
     @extend_schema(request=CheckinInput, responses={201: CheckinSerializer, 200: CheckinSerializer})
     def create(self, request, *args, **kwargs):

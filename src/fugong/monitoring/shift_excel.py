@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from fugong.audit.services import record_export
 from fugong.core import crypto
 from fugong.core.excel import FORMULA_TRIGGERS, safe_cell_text
 from fugong.enterprises.excel import XLSX_CONTENT_TYPE
@@ -72,7 +74,10 @@ def _save(workbook: Workbook) -> bytes:
 
 
 def template_workbook(user, enterprise, round_number: int | None = None) -> bytes:
-    """The sheet for one round, prefilled with the people on site ``user`` may see (姓名, 员工编号)."""
+    """The sheet for one round, prefilled with the people on site ``user`` may see (姓名, 员工编号).
+
+    A list of the firm's people leaves the system with it, so it is logged as an export (one row a person).
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -125,7 +130,20 @@ def template_workbook(user, enterprise, round_number: int | None = None) -> byte
     guide.append(["体温达到发热标准或有症状的，系统立即发出健康预警。"])
     guide.column_dimensions["A"].width = 12
     guide.column_dimensions["B"].width = 60
-    return _save(workbook)
+    content = _save(workbook)
+    filters = {}
+    if round_number:
+        with translation.override("zh-hans"):
+            filters[gettext_lazy("轮次")] = schedule.round_label(rounds, round_number)
+    record_export(
+        user,
+        "monitoring.shift_sheet_export",
+        gettext_lazy("体温登记表（预填在岗人员）"),
+        filters,
+        len(people),
+        target=enterprise,
+    )
+    return content
 
 
 # -- upload ------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts.roles import can
 from fugong.audit.services import record
 from fugong.core import crypto
+from fugong.core.dates import format_date, format_datetime
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring.models import AlertKind, DeviceKind, TestKind, TestOutcome, TestResult, TestSource
 from fugong.monitoring.services import MAX_BATCH, BulkResult, _message, raise_alert
@@ -164,7 +165,7 @@ def _conflict(row: TestResult) -> str:
         "（暂未开放），请与检测机构核实"
     ) % {
         "kind": row.get_kind_display(),
-        "at": timezone.localtime(row.sampled_at).strftime("%Y-%m-%d %H:%M"),
+        "at": format_datetime(row.sampled_at),
         "result": row.get_result_display(),
     }
 
@@ -231,7 +232,7 @@ def _release_buffer(actor, employee, row: TestResult, policy) -> str:
     if episode is None:
         return ""
     if row.sample_day < episode.started_on:
-        return _("采样早于进入缓冲区（%(d)s），未解除缓冲区") % {"d": episode.started_on.isoformat()}
+        return _("采样早于进入缓冲区（%(d)s），未解除缓冲区") % {"d": format_date(episode.started_on)}
     # The rule, not the recorder, releases: a lab's device or a firm clerk carries the policy out.
     releaser = actor if actor is not None and can(actor, "workforce.isolation") else None
     try:

@@ -11,16 +11,61 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
+from fugong.core.tables import Column, choice_ranks, ranked, sorted_table
 from fugong.enterprises.importing import ImportFileError
 from fugong.enterprises.models import Enterprise
 from fugong.monitoring import lab_excel, testing, testing_selectors
 from fugong.monitoring.models import TestKind, TestOutcome, TestSource
 from fugong.policy.selectors import find_policy_for
 from fugong.workforce.models import Employee, EmployeeStatus
+
+PAGE_SIZE = 50
+
+
+def _result_columns(one_firm: bool) -> list[Column]:
+    # The firm column only where the list spans several firms.
+    return [
+        Column(gettext_lazy("采样时间"), "sampled", ("sampled_at",)),
+        Column(gettext_lazy("姓名"), "name", ("employee__name",)),
+        *([] if one_firm else [Column(gettext_lazy("企业"), "firm", ("enterprise__name",))]),
+        Column(gettext_lazy("类型"), "kind", ("kind_rank",)),
+        Column(gettext_lazy("结果"), "result", ("result_rank",)),
+        Column(gettext_lazy("检测机构"), "lab", ("lab",)),
+    ]
+
+
+def _results_table(request, firm):
+    """The results of the user's scope (one firm's when ``firm``), searched, filtered and sorted from the URL."""
+    rows = testing_selectors.results_visible_to(request.user)
+    if firm is not None:
+        rows = rows.filter(enterprise=firm)
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = rows.filter(employee__name__icontains=q)
+    kind = request.GET.get("kind", "")
+    if kind in TestKind.values:
+        rows = rows.filter(kind=kind)
+    result = request.GET.get("result", "")
+    if result in TestOutcome.values:
+        rows = rows.filter(result=result)
+    rows = rows.alias(
+        kind_rank=ranked("kind", choice_ranks(TestKind.choices)),
+        result_rank=ranked("result", choice_ranks(TestOutcome.choices)),
+    )
+    table = sorted_table(
+        request, rows, _result_columns(firm is not None), default="-sampled", page_size=PAGE_SIZE
+    )
+    filters = {
+        "q": q,
+        "kind": kind if kind in TestKind.values else "",
+        "result": result if result in TestOutcome.values else "",
+    }
+    return table, filters
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -122,9 +167,7 @@ def tests(request):
         else:
             groups = []
             summary = testing_selectors.due_summary(user)
-    recent = testing_selectors.results_visible_to(user)
-    if firm is not None or chosen is not None:
-        recent = recent.filter(enterprise=firm or chosen)
+    table, filters = _results_table(request, firm or chosen)
     people = []
     if firm is not None:
         people = list(
@@ -145,7 +188,9 @@ def tests(request):
             "summary": summary,
             "due_total": sum(len(g["rows"]) for g in groups),
             "overdue_total": sum(g["overdue"] for g in groups),
-            "recent": recent[:50],
+            "table": table,
+            "filters": filters,
+            "one_firm": (firm or chosen) is not None,
             "people": people,
             "kinds": TestKind.choices,
             "outcomes": TestOutcome.choices,

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from fugong.core.api import ScopedViewSetMixin, service_errors_as_404
+from fugong.core.masking import PhoneField
 from fugong.enterprises.models import Enterprise
 from fugong.operations import services
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
@@ -56,6 +57,8 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class VisitorSerializer(serializers.ModelSerializer):
+    phone = PhoneField(read_only=True)
+
     class Meta:
         model = Visitor
         fields = [
@@ -81,6 +84,8 @@ class VisitorSerializer(serializers.ModelSerializer):
 
 
 class VehicleSerializer(serializers.ModelSerializer):
+    driver_phone = PhoneField(read_only=True)
+
     class Meta:
         model = VehicleEntry
         fields = [

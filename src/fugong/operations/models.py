@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core import dates
+from fugong.core.fields import EncryptedCharField
 from fugong.core.scoping import Scope, ScopedQuerySet
 from fugong.policy.models import policy_version_link
 from fugong.workforce.models import HealthCode
@@ -85,7 +86,7 @@ class Visitor(GateRecord):
     id_number_encrypted = models.TextField(editable=False)
     id_number_index = models.CharField(max_length=64, editable=False, db_index=True)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
-    phone = models.CharField(_("电话"), max_length=20)
+    phone = EncryptedCharField(_("电话"), max_length=20)
     company = models.CharField(_("单位"), max_length=200, blank=True)
     host = models.CharField(_("被访人"), max_length=50)
     purpose = models.CharField(_("来访事由"), max_length=200)
@@ -111,7 +112,7 @@ class Visitor(GateRecord):
 class VehicleEntry(GateRecord):
     plate = models.CharField(_("车牌号"), max_length=10)
     driver_name = models.CharField(_("驾驶员"), max_length=50)
-    driver_phone = models.CharField(_("驾驶员电话"), max_length=20)
+    driver_phone = EncryptedCharField(_("驾驶员电话"), max_length=20)
     origin = models.CharField(_("来自"), max_length=100)
     cargo = models.CharField(_("货物"), max_length=200, blank=True)
     disinfected = models.BooleanField(_("已消毒"), default=False)

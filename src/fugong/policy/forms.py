@@ -1,7 +1,5 @@
 """Forms for the policy pages; the parameter form is generated from PARAMETER_SPECS."""
 
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -11,21 +9,12 @@ from django.utils.translation import gettext_lazy
 from fugong.policy.models import ChecklistDefinition, RiskLevel
 from fugong.policy.parameters import PARAMETER_SPECS, Kind, PolicyParameters, validate_parameters
 from fugong.policy.selectors import preset_choices
+from fugong.policy.structured_forms import FAILED, editor_for, participant_choices, posted_terms
+from fugong.regions.catalog import NATION
+from fugong.regions.widgets import RegionField
 
 BOOL_CHOICES = (("", gettext_lazy("不适用")), ("true", gettext_lazy("是")), ("false", gettext_lazy("否")))
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-STRUCTURED_KINDS = (
-    Kind.REVIEW_CHAIN,
-    Kind.COMMITMENTS,
-    Kind.ROUNDS,
-    Kind.OUTCOMES,
-    Kind.VOCABULARY,
-    Kind.PLAN_SECTIONS,
-    Kind.FACTORS,
-    Kind.TEXTS,
-)
 
 
 def map_errors(form: forms.Form, error: ValidationError) -> None:
@@ -58,17 +47,31 @@ class PolicyVersionForm(forms.Form):
         super().__init__(*args, **kwargs)
         params = params or PolicyParameters()
         self.groups: list[dict] = []
+        self.editors: dict = {}  # structured parameters: their rows of inputs (structured_forms)
         checklist_choices = [
             (d.key, f"{d.name}（{d.notice.short_title}）")
             for d in ChecklistDefinition.objects.select_related("notice").order_by("notice__code", "key")
         ]
-        self._document_choices = tuple((t.key, t.name) for t in params.document_types or ())
+        # Documents are drawn from this version's own document types: those it started with, and
+        # those posted beside them (a type just removed is still named, so the parser can say so).
+        documents = {t.key: t.name for t in params.document_types or ()}
+        if self.is_bound:
+            documents.update(
+                (k, n) for k, n in posted_terms(self.data, "document_types") if k not in documents
+            )
+        self._document_choices = tuple(documents.items())
+        self._editor_context = {
+            "participants": participant_choices(params.review_chain),
+            "documents": self._document_choices,
+        }
         for spec in PARAMETER_SPECS:
             value = getattr(params, spec.key)
             names = self._add_fields(spec, value, checklist_choices)
             if not self.groups or self.groups[-1]["label"] != spec.group:
                 self.groups.append({"label": spec.group, "specs": []})
-            self.groups[-1]["specs"].append({"spec": spec, "names": names})
+            self.groups[-1]["specs"].append(
+                {"spec": spec, "names": names, "editor": self.editors.get(spec.key)}
+            )
         self.parameters_json: dict | None = None
 
     def _add_fields(self, spec, value, checklist_choices) -> list[str]:
@@ -99,14 +102,10 @@ class PolicyVersionForm(forms.Form):
                 choices = self._document_choices
             field = forms.MultipleChoiceField(**common, choices=choices, widget=forms.CheckboxSelectMultiple)
             initial = list(value or [])
-        else:  # review chain, commitments, rounds, vocabularies …: structured values edited as JSON
-            field = forms.CharField(**common, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}))
-            if not value:
-                initial = ""
-            elif isinstance(value, dict):
-                initial = json.dumps(value, ensure_ascii=False, indent=2)
-            else:
-                initial = json.dumps([item.to_json() for item in value], ensure_ascii=False, indent=2)
+        else:  # review chain, commitments, rounds, vocabularies …: rows of inputs, one per item
+            editor = editor_for(self, spec, value, self._editor_context)
+            self.editors[spec.key] = editor
+            return editor.field_names
         self.fields[spec.key] = field
         self.initial.setdefault(spec.key, initial)
         return [spec.key]
@@ -115,6 +114,12 @@ class PolicyVersionForm(forms.Form):
         cleaned = super().clean()
         data: dict = {}
         for spec in PARAMETER_SPECS:
+            if spec.key in self.editors:
+                value = self.editors[spec.key].collect(cleaned)
+                if value is FAILED:
+                    continue  # an input's own error is already on the form
+                data[spec.key] = value
+                continue
             if spec.key not in cleaned:
                 continue  # the field's own error is already on the form
             value = cleaned[spec.key]
@@ -122,20 +127,6 @@ class PolicyVersionForm(forms.Form):
                 value = {"": None, "true": True, "false": False}[value or ""]
             elif spec.kind == Kind.CHOICE:
                 value = value or None
-            elif spec.kind in STRUCTURED_KINDS:
-                text = (value or "").strip()
-                if not text:
-                    value = None
-                else:
-                    try:
-                        value = json.loads(text)
-                    except json.JSONDecodeError as exc:
-                        self.add_error(
-                            spec.key,
-                            _("「%(label)s」不是有效的 JSON（第%(line)d行第%(col)d列）。")
-                            % {"label": spec.label, "line": exc.lineno, "col": exc.colno},
-                        )
-                        continue
             elif spec.kind in (Kind.CHOICES, Kind.CHECKLISTS):
                 value = list(value) or None
             data[spec.key] = value
@@ -144,9 +135,15 @@ class PolicyVersionForm(forms.Form):
         try:
             self.parameters_json = validate_parameters(data).to_json()
         except ValidationError as exc:
+            places = getattr(exc, "places", {})
             for key, messages in exc.message_dict.items():
-                target = key if key in self.fields else None
-                self.add_error(target, messages)
+                # A message about one row of a structured parameter goes beside the input it names.
+                located = {place.message: place for place in places.get(key, ())}
+                for message in messages:
+                    target = key if key in self.fields else None
+                    if key in self.editors and message in located:
+                        target = self.editors[key].field_for(located[message]) or target
+                    self.add_error(target, message)
         return cleaned
 
 
@@ -214,12 +211,18 @@ class PresetUploadForm(forms.Form):
 
 
 class _AreaForm(forms.Form):
-    region_code = forms.CharField(
-        label=gettext_lazy("区划代码"),
-        max_length=20,
-        help_text=gettext_lazy("国家行政区划代码，如 42（省级）、4201（市级）或 420102（县级）"),
+    # Areas lie anywhere in China, not only in the city's own tree: picked from the national divisions.
+    region_code = RegionField(
+        label=gettext_lazy("地区"),
+        source=NATION,
+        help_text=gettext_lazy("选到哪一级就覆盖该级以下全部区域，如只选到省即覆盖全省"),
     )
-    name = forms.CharField(label=gettext_lazy("名称"), max_length=200)
+    name = forms.CharField(
+        label=gettext_lazy("名称"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("不填则用所选地区的名称"),
+    )
     valid_from = forms.DateField(label=gettext_lazy("起始日期"), widget=DATE_WIDGET)
     valid_to = forms.DateField(
         label=gettext_lazy("截止日期（含当日，可空）"), widget=DATE_WIDGET, required=False
@@ -230,6 +233,12 @@ class _AreaForm(forms.Form):
         required=False,
         help_text=gettext_lazy("发布机关与文号或公告日期"),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("region_code") and not cleaned.get("name"):
+            cleaned["name"] = self.fields["region_code"].describe(cleaned["region_code"])[:200]
+        return cleaned
 
 
 class RiskAreaForm(_AreaForm):

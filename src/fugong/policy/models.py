@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.dates import format_date
 from fugong.policy.parameters import PolicyParameters, parse_parameters
 
 
@@ -172,7 +173,7 @@ class PolicyVersion(models.Model):
         return _("%(policy)s 第%(n)d版（%(d)s 起）") % {
             "policy": self.policy.name if self.policy_id else "",
             "n": self.number,
-            "d": self.effective_from,
+            "d": format_date(self.effective_from),
         }
 
     def save(self, *args, **kwargs):
@@ -182,6 +183,14 @@ class PolicyVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("policy versions are never deleted")
+
+    @property
+    def preset_name(self) -> str:
+        """The preset this version was loaded from, by its name: the key is a code, not for reading."""
+        if not self.preset_key:
+            return ""
+        preset = Preset.objects.filter(key=self.preset_key).only("name").first()
+        return preset.name if preset is not None else ""
 
     @property
     def params(self) -> PolicyParameters:
@@ -277,7 +286,7 @@ class RiskArea(DatedArea):
         indexes = [models.Index(fields=["region_code", "valid_from"], name="policy_risk_code_from")]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.get_level_display()}，{self.valid_from}起）"
+        return f"{self.name}（{self.get_level_display()}，{format_date(self.valid_from)}起）"
 
     @property
     def severity(self) -> int:
@@ -294,7 +303,7 @@ class NoReturnArea(DatedArea):
         indexes = [models.Index(fields=["region_code", "valid_from"], name="policy_noreturn_code_from")]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.valid_from}起）"
+        return f"{self.name}（{format_date(self.valid_from)}起）"
 
 
 class CheckMethod(models.TextChoices):

@@ -349,14 +349,14 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         gettext_lazy("必须消杀的区域"),
         Kind.VOCABULARY,
         G_DISINFECT,
-        help=gettext_lazy("每行一个区域：代码与名称，如 workshop 车间工作区"),
+        help=gettext_lazy("须消杀的区域，如车间工作区、办公区、宿舍、食堂"),
     ),
     ParamSpec(
         "disinfection_rounds",
         gettext_lazy("每日消杀轮次"),
         Kind.VOCABULARY,
         G_DISINFECT,
-        help=gettext_lazy("每行一个轮次：代码与名称，如 before_work 上班前"),
+        help=gettext_lazy("每日消杀的轮次，如上班前、下班后"),
     ),
     ParamSpec(
         "document_types",
@@ -385,8 +385,8 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         Kind.REVIEW_CHAIN,
         G_REVIEW,
         help=gettext_lazy(
-            "按顺序的环节；参与方写角色（town、task_force、enterprise、inspector）"
-            "或部门（dept:health，dept:@industry 表示企业的行业主管部门）"
+            "按顺序的审批环节；每一环节的参与方（镇乡街道、专班、督查组、企业防疫专员、"
+            "某一部门或企业的行业主管部门）及会签方式"
         ),
     ),
     ParamSpec(
@@ -396,9 +396,7 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         G_REVIEW,
         min=0,
         max=100,
-        help=gettext_lazy(
-            "每个因素取自企业档案或申请：measure（计算所得）、field（档案字段）或 tag（企业标签）"
-        ),
+        help=gettext_lazy("每个因素的计分依据：由申请计算所得、企业档案的字段或镇街给企业加的标签"),
     ),
     ParamSpec(
         "page_notices",
@@ -657,12 +655,39 @@ def _as_list(raw):
     raise ValueError
 
 
+def _add_problems(errors, spec, where, n, problems):
+    """One message for an item's problems, each given as (the fields it names, separated by spaces; text)."""
+    fields = tuple(dict.fromkeys(f for names, _text in problems for f in names.split()))
+    errors.add(spec.key, f"{where}：{'；'.join(str(text) for _names, text in problems)}。", n, fields)
+
+
 class _Errors:
     def __init__(self):
         self.by_key: dict[str, list[str]] = {}
+        self.places: dict[str, list[ErrorPlace]] = {}
 
-    def add(self, key, message):
+    def add(self, key, message, row=None, fields=()):
         self.by_key.setdefault(key, []).append(str(message))
+        if row is not None:
+            self.places.setdefault(key, []).append(ErrorPlace(str(message), row, tuple(fields)))
+
+
+@dataclass(frozen=True)
+class ErrorPlace:
+    """Where in a structured value a message points: the row (1-based position in a list, or the key of
+    a mapping) and the item's fields it names, so that a form can put it beside those inputs."""
+
+    message: str
+    row: int | str
+    fields: tuple[str, ...] = ()
+
+
+class ParameterErrors(ValidationError):
+    """The parser's ValidationError {key: [messages]}, plus ``places``: where each message points."""
+
+    def __init__(self, errors: _Errors):
+        super().__init__(errors.by_key)
+        self.places = errors.places
 
 
 def _parse_choices(spec, raw, errors):
@@ -725,37 +750,40 @@ def _parse_review_chain(spec, raw, errors):
     for n, item in enumerate(items, start=1):
         where = _("「%(label)s」第%(n)d步") % {"label": spec.label, "n": n}
         if not isinstance(item, dict):
-            errors.add(spec.key, _("%(where)s须包含 key、name、participants、mode。") % {"where": where})
+            errors.add(spec.key, _("%(where)s须包含 key、name、participants、mode。") % {"where": where}, n)
             continue
         key, name = str(item.get("key") or "").strip(), str(item.get("name") or "").strip()
         participants, mode = item.get("participants"), item.get("mode", "any")
         extra = set(item) - {"key", "name", "participants", "mode"}
         problems = []
         if extra:
-            problems.append(_("含有未知字段：%(f)s") % {"f": "、".join(sorted(extra))})
+            problems.append(("", _("含有未知字段：%(f)s") % {"f": "、".join(sorted(extra))}))
         if not _KEY_RE.match(key):
-            problems.append(_("环节代码 key 须为小写英文字母开头的字母、数字或下划线"))
+            problems.append(("key", _("环节代码 key 须为小写英文字母开头的字母、数字或下划线")))
         elif key in seen:
-            problems.append(_("环节代码「%(key)s」重复") % {"key": key})
+            problems.append(("key", _("环节代码「%(key)s」重复") % {"key": key}))
         if not name:
-            problems.append(_("环节名称 name 不能为空"))
+            problems.append(("name", _("环节名称 name 不能为空")))
         if not isinstance(participants, list) or not participants:
-            problems.append(_("参与方 participants 至少一个"))
+            problems.append(("participants", _("参与方 participants 至少一个")))
         else:
             bad = [
                 str(p) for p in participants if not (p in roles or (isinstance(p, str) and _DEPT_RE.match(p)))
             ]
             if bad:
                 problems.append(
-                    _("参与方「%(bad)s」无效，须为 %(roles)s 或 dept:部门代码")
-                    % {"bad": "、".join(bad), "roles": "、".join(sorted(roles))}
+                    (
+                        "participants",
+                        _("参与方「%(bad)s」无效，须为 %(roles)s 或 dept:部门代码")
+                        % {"bad": "、".join(bad), "roles": "、".join(sorted(roles))},
+                    )
                 )
             elif len(set(participants)) != len(participants):
-                problems.append(_("参与方有重复"))
+                problems.append(("participants", _("参与方有重复")))
         if mode not in dict(REVIEW_MODE_CHOICES):
-            problems.append(_("方式 mode 须为 all（联合，全部通过）或 any（任一方通过）"))
+            problems.append(("mode", _("方式 mode 须为 all（联合，全部通过）或 any（任一方通过）")))
         if problems:
-            errors.add(spec.key, f"{where}：{'；'.join(str(p) for p in problems)}。")
+            _add_problems(errors, spec, where, n, problems)
             continue
         seen.add(key)
         steps.append(ReviewStep(key, name, tuple(participants), mode))
@@ -772,23 +800,23 @@ def _parse_commitments(spec, raw, errors):
     for n, item in enumerate(items, start=1):
         where = _("「%(label)s」第%(n)d条") % {"label": spec.label, "n": n}
         if not isinstance(item, dict) or set(item) - {"code", "group", "text"}:
-            errors.add(spec.key, _("%(where)s须且仅须包含 code、group、text。") % {"where": where})
+            errors.add(spec.key, _("%(where)s须且仅须包含 code、group、text。") % {"where": where}, n)
             continue
         code = str(item.get("code") or "").strip()
         group, text = str(item.get("group") or "").strip(), str(item.get("text") or "").strip()
         problems = []
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", code):
-            problems.append(_("编号 code 须为 1–40 位字母、数字、点、横线或下划线"))
+            problems.append(("code", _("编号 code 须为 1–40 位字母、数字、点、横线或下划线")))
         elif code in seen:
-            problems.append(_("编号「%(code)s」重复") % {"code": code})
+            problems.append(("code", _("编号「%(code)s」重复") % {"code": code}))
         if not text:
-            problems.append(_("承诺内容 text 不能为空"))
+            problems.append(("text", _("承诺内容 text 不能为空")))
         elif len(text) > 500:
-            problems.append(_("承诺内容不能超过 500 字"))
+            problems.append(("text", _("承诺内容不能超过 500 字")))
         if len(group) > 40:
-            problems.append(_("分组 group 不能超过 40 字"))
+            problems.append(("group", _("分组 group 不能超过 40 字")))
         if problems:
-            errors.add(spec.key, f"{where}：{'；'.join(str(p) for p in problems)}。")
+            _add_problems(errors, spec, where, n, problems)
             continue
         seen.add(code)
         out.append(Commitment(code, group, text))
@@ -821,7 +849,7 @@ def _parse_rounds(spec, raw, errors):
     for n, item in enumerate(items, start=1):
         where = _("「%(label)s」第%(n)d轮") % {"label": spec.label, "n": n}
         if not isinstance(item, dict) or set(item) - {"name", "opens", "due"}:
-            errors.add(spec.key, _("%(where)s须且仅须包含 name、opens、due。") % {"where": where})
+            errors.add(spec.key, _("%(where)s须且仅须包含 name、opens、due。") % {"where": where}, n)
             return None
         name = str(item.get("name") or "").strip()
         times = {}
@@ -832,18 +860,25 @@ def _parse_rounds(spec, raw, errors):
                     spec.key,
                     _("%(where)s的 %(part)s 须为 24 小时制时间，例如 06:00。")
                     % {"where": where, "part": part},
+                    n,
+                    (part,),
                 )
                 return None
             times[part] = dt.time(int(match.group(1)), int(match.group(2)))
         if not name or len(name) > 20:
-            errors.add(spec.key, _("%(where)s的名称 name 须为 1–20 字。") % {"where": where})
+            errors.add(spec.key, _("%(where)s的名称 name 须为 1–20 字。") % {"where": where}, n, ("name",))
             return None
         if times["opens"] >= times["due"]:
-            errors.add(spec.key, _("%(where)s的开始时间须早于截止时间。") % {"where": where})
+            errors.add(
+                spec.key, _("%(where)s的开始时间须早于截止时间。") % {"where": where}, n, ("opens", "due")
+            )
             return None
         if previous_due is not None and times["opens"] < previous_due:
             errors.add(
-                spec.key, _("%(where)s的开始时间不得早于上一轮的截止时间：时段不得重叠。") % {"where": where}
+                spec.key,
+                _("%(where)s的开始时间不得早于上一轮的截止时间：时段不得重叠。") % {"where": where},
+                n,
+                ("opens",),
             )
             return None
         previous_due = times["due"]
@@ -867,6 +902,7 @@ def _parse_outcomes(spec, raw, errors):
                     "key": key,
                     "opts": "、".join(f"{k}（{v}）" for k, v in spec.choices),
                 },
+                key,
             )
         elif value not in outcomes:
             errors.add(
@@ -877,6 +913,7 @@ def _parse_outcomes(spec, raw, errors):
                     "key": keys[key],
                     "opts": "、".join(f"{k}（{v}）" for k, v in OUTCOME_CHOICES),
                 },
+                key,
             )
         else:
             out[key] = value
@@ -894,20 +931,24 @@ def _parse_vocabulary(spec, raw, errors):
     for n, item in enumerate(items, start=1):
         where = _("「%(label)s」第%(n)d条") % {"label": spec.label, "n": n}
         if not isinstance(item, dict) or set(item) - {"key", "name"}:
-            errors.add(spec.key, _("%(where)s须且仅须包含 key、name。") % {"where": where})
+            errors.add(spec.key, _("%(where)s须且仅须包含 key、name。") % {"where": where}, n)
             return None
         key, name = str(item.get("key") or "").strip(), str(item.get("name") or "").strip()
         if not _TERM_RE.match(key):
             errors.add(
                 spec.key,
                 _("%(where)s的代码 key 须为字母开头的 1–40 位字母、数字、横线或下划线。") % {"where": where},
+                n,
+                ("key",),
             )
             return None
         if key in seen:
-            errors.add(spec.key, _("%(where)s的代码「%(key)s」重复。") % {"where": where, "key": key})
+            errors.add(
+                spec.key, _("%(where)s的代码「%(key)s」重复。") % {"where": where, "key": key}, n, ("key",)
+            )
             return None
         if not name or len(name) > 60:
-            errors.add(spec.key, _("%(where)s的名称 name 须为 1–60 字。") % {"where": where})
+            errors.add(spec.key, _("%(where)s的名称 name 须为 1–60 字。") % {"where": where}, n, ("name",))
             return None
         seen.add(key)
         out.append(Term(key, name))
@@ -924,18 +965,20 @@ def _parse_plan_sections(spec, raw, errors, documents):
     for n, item in enumerate(items, start=1):
         where = _("「%(label)s」第%(n)d章") % {"label": spec.label, "n": n}
         if not isinstance(item, dict) or set(item) - {"key", "name", "documents"}:
-            errors.add(spec.key, _("%(where)s须且仅须包含 key、name、documents。") % {"where": where})
+            errors.add(spec.key, _("%(where)s须且仅须包含 key、name、documents。") % {"where": where}, n)
             return None
         key, name = str(item.get("key") or "").strip(), str(item.get("name") or "").strip()
         docs = item.get("documents") or []
         if not _TERM_RE.match(key) or key in seen:
-            errors.add(spec.key, _("%(where)s的代码 key 无效或重复。") % {"where": where})
+            errors.add(spec.key, _("%(where)s的代码 key 无效或重复。") % {"where": where}, n, ("key",))
             return None
         if not name or len(name) > 60:
-            errors.add(spec.key, _("%(where)s的名称 name 须为 1–60 字。") % {"where": where})
+            errors.add(spec.key, _("%(where)s的名称 name 须为 1–60 字。") % {"where": where}, n, ("name",))
             return None
         if not isinstance(docs, list) or not docs:
-            errors.add(spec.key, _("%(where)s须列出所属的材料 documents。") % {"where": where})
+            errors.add(
+                spec.key, _("%(where)s须列出所属的材料 documents。") % {"where": where}, n, ("documents",)
+            )
             return None
         bad = [str(d) for d in docs if d not in documents]
         if bad:
@@ -943,6 +986,8 @@ def _parse_plan_sections(spec, raw, errors, documents):
                 spec.key,
                 _("%(where)s所属的材料「%(bad)s」不在「复工申请材料种类」中。")
                 % {"where": where, "bad": "、".join(bad)},
+                n,
+                ("documents",),
             )
             return None
         seen.add(key)
@@ -965,6 +1010,7 @@ def _parse_factors(spec, raw, errors):
             errors.add(
                 spec.key,
                 _("%(where)s只能包含 key、name、weight、measure、field、equals、tag。") % {"where": where},
+                n,
             )
             return None
         key, name = str(item.get("key") or "").strip(), str(item.get("name") or "").strip()
@@ -972,9 +1018,9 @@ def _parse_factors(spec, raw, errors):
         equals, tag = str(item.get("equals") or ""), str(item.get("tag") or "").strip()
         problems = []
         if not _TERM_RE.match(key) or key in seen:
-            problems.append(_("代码 key 无效或重复"))
+            problems.append(("key", _("代码 key 无效或重复")))
         if not name or len(name) > 60:
-            problems.append(_("名称 name 须为 1–60 字"))
+            problems.append(("name", _("名称 name 须为 1–60 字")))
         try:
             weight = _parse_decimal(
                 ParamSpec(spec.key, spec.label, Kind.DECIMAL, spec.group, "", spec.min, spec.max, 2),
@@ -983,23 +1029,26 @@ def _parse_factors(spec, raw, errors):
         except (ValueError, TypeError):
             weight = None
             problems.append(
-                _("权重 weight 须为 %(min)s 至 %(max)s 之间、最多两位小数的数值")
-                % {"min": spec.min, "max": spec.max}
+                (
+                    "weight",
+                    _("权重 weight 须为 %(min)s 至 %(max)s 之间、最多两位小数的数值")
+                    % {"min": spec.min, "max": spec.max},
+                )
             )
         if sum(bool(x) for x in (measure, field_, tag)) != 1:
-            problems.append(_("须且仅须指定 measure、field、tag 之一"))
+            problems.append(("measure field tag", _("须且仅须指定 measure、field、tag 之一")))
         elif measure and measure not in measures:
-            problems.append(_("measure 须为以下之一：%(opts)s") % {"opts": "、".join(measures)})
+            problems.append(("measure", _("measure 须为以下之一：%(opts)s") % {"opts": "、".join(measures)}))
         elif field_ and field_ not in fields:
-            problems.append(_("field 须为以下之一：%(opts)s") % {"opts": "、".join(fields)})
+            problems.append(("field", _("field 须为以下之一：%(opts)s") % {"opts": "、".join(fields)}))
         elif field_ == "efficiency_class" and equals not in EFFICIENCY_VALUES:
-            problems.append(_("按亩均效益分类计分时 equals 须为 A、B、C 或 D"))
+            problems.append(("equals", _("按亩均效益分类计分时 equals 须为 A、B、C 或 D")))
         elif equals and field_ != "efficiency_class":
-            problems.append(_("equals 只用于 efficiency_class"))
+            problems.append(("equals", _("equals 只用于 efficiency_class")))
         elif tag and len(tag) > 40:
-            problems.append(_("标签 tag 不能超过 40 字"))
+            problems.append(("tag", _("标签 tag 不能超过 40 字")))
         if problems:
-            errors.add(spec.key, f"{where}：{'；'.join(str(p) for p in problems)}。")
+            _add_problems(errors, spec, where, n, problems)
             continue
         seen.add(key)
         out.append(PriorityFactor(key, name, weight, measure, field_, equals, tag))
@@ -1019,12 +1068,14 @@ def _parse_texts(spec, raw, errors):
                 spec.key,
                 _("「%(label)s」中的页面「%(key)s」不存在；可选：%(opts)s。")
                 % {"label": spec.label, "key": key, "opts": "、".join(pages)},
+                key,
             )
         elif not text or len(text) > 1000:
             errors.add(
                 spec.key,
                 _("「%(label)s」中「%(page)s」的文字须为 1–1000 字。")
                 % {"label": spec.label, "page": pages[key]},
+                key,
             )
         else:
             out[key] = text
@@ -1111,7 +1162,7 @@ def parse_parameters(data) -> PolicyParameters:
             },
         )
     if errors.by_key:
-        raise ValidationError(errors.by_key)
+        raise ParameterErrors(errors)
     return PolicyParameters(**{k: v for k, v in values.items() if v is not None})
 
 
@@ -1163,7 +1214,7 @@ def validate_parameters(data) -> PolicyParameters:
                     % {"label": SPECS_BY_KEY["required_checklists"].label, "key": key},
                 )
     if errors.by_key:
-        raise ValidationError(errors.by_key)
+        raise ParameterErrors(errors)
     return params
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.accounts.roles import can
+from fugong.core.dates import format_date
 from fugong.policy.divisions import covering_codes
 from fugong.policy.models import (
     RISK_SEVERITY,
@@ -42,7 +43,7 @@ class NoPolicyError(LookupError):
         self.region_name, self.on_date = region_name, on_date
         super().__init__(
             _("「%(region)s」及其上级区域在 %(date)s 没有生效的防控政策。")
-            % {"region": region_name, "date": on_date.isoformat()}
+            % {"region": region_name, "date": format_date(on_date)}
         )
 
 

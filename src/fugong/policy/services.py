@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.audit.services import diff, record, snapshot
+from fugong.core.dates import format_date, format_datetime
 from fugong.policy.divisions import normalize_division_code
 from fugong.policy.models import (
     NoReturnArea,
@@ -147,7 +148,7 @@ def create_version(
                 )
                 % {
                     "who": who,
-                    "at": timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M") if latest else "",
+                    "at": format_datetime(latest.created_at) if latest else "",
                     "n": locked.latest_number,
                     "base": based_on,
                 },
@@ -159,7 +160,7 @@ def create_version(
                     {
                         "effective_from": [
                             _("「生效日期」不得早于第%(n)d版的生效日期（%(d)s）：版本须按日期先后发布。")
-                            % {"n": latest.number, "d": latest.effective_from}
+                            % {"n": latest.number, "d": format_date(latest.effective_from)}
                         ]
                     }
                 )
@@ -235,7 +236,9 @@ def _clean_area(region_code, name, valid_from, valid_to, source) -> tuple[str, s
     if valid_from is None:
         errors["valid_from"] = [_("「起始日期」不能为空。")]
     elif valid_to is not None and valid_to < valid_from:
-        errors["valid_to"] = [_("「截止日期」不得早于「起始日期」（%(d)s）。") % {"d": valid_from}]
+        errors["valid_to"] = [
+            _("「截止日期」不得早于「起始日期」（%(d)s）。") % {"d": format_date(valid_from)}
+        ]
     source = (source or "").strip()
     if len(source) > 300:
         errors["source"] = [_("「依据」不能超过 300 字。")]
@@ -360,7 +363,8 @@ def _end_area(model, action, area, last_day, actor):
             raise ValidationError(
                 {
                     "last_day": [
-                        _("「截止日期」不得早于该地区的起始日期（%(d)s）。") % {"d": locked.valid_from}
+                        _("「截止日期」不得早于该地区的起始日期（%(d)s）。")
+                        % {"d": format_date(locked.valid_from)}
                     ]
                 }
             )
@@ -369,7 +373,7 @@ def _end_area(model, action, area, last_day, actor):
                 {
                     "last_day": [
                         _("该地区已于 %(d)s 截止，不能延长；如仍需管控，请重新登记。")
-                        % {"d": locked.valid_to}
+                        % {"d": format_date(locked.valid_to)}
                     ]
                 }
             )

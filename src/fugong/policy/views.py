@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import can, require
 from fugong.audit.services import record
+from fugong.core.dates import format_date
 from fugong.policy import services
 from fugong.policy.forms import (
     ApplyPresetForm,
@@ -194,7 +195,7 @@ def edit(request, pk):
                 messages.success(
                     request,
                     _("已发布第%(n)d版，自 %(d)s 起生效。")
-                    % {"n": version.number, "d": version.effective_from},
+                    % {"n": version.number, "d": format_date(version.effective_from)},
                 )
                 return redirect(reverse("policy:history", args=[policy.pk]))
     else:
@@ -328,7 +329,8 @@ def _end(request, model, pk, service):
             messages.error(request, "；".join(exc.messages))
         else:
             messages.success(
-                request, _("「%(name)s」截止于 %(d)s。") % {"name": area.name, "d": area.valid_to}
+                request,
+                _("「%(name)s」截止于 %(d)s。") % {"name": area.name, "d": format_date(area.valid_to)},
             )
     else:
         messages.error(request, _("请填写有效的截止日期（年-月-日）。"))

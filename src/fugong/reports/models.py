@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.dates import format_date
 from fugong.core.scoping import Scope, ScopedQuerySet
 from fugong.policy.models import policy_version_link
 
@@ -91,7 +92,9 @@ class DailySummary(models.Model):
         indexes = [models.Index(fields=["town", "day"]), models.Index(fields=["day", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.day} {self.status}"
+        # As the audit log names it: the firm, the day in the one date format, the state by its label.
+        firm = self.enterprise.name if self.enterprise_id else ""
+        return f"{firm} {format_date(self.day)} {self.get_status_display()}"
 
     @property
     def partial_day(self) -> bool:

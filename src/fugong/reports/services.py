@@ -46,10 +46,12 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts.models import User
 from fugong.accounts.roles import Role, can
-from fugong.audit.services import record
+from fugong.audit.services import Counted, record, record_export
+from fugong.core.dates import format_date
 from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.monitoring import schedule
 from fugong.monitoring.models import Alert, HealthCheckin
@@ -407,7 +409,9 @@ def confirm_summary(
     if len(note) > 500:
         raise ValidationError({"note": [_("「情况说明」不能超过500字")]})
     if summary.day > timezone.localdate():
-        raise ValidationError({"day": [_("「日期」%(d)s尚未到来，不能确认上报") % {"d": summary.day}]})
+        raise ValidationError(
+            {"day": [_("「日期」%(d)s尚未到来，不能确认上报") % {"d": format_date(summary.day)}]}
+        )
     now = _local_now()
     firm = Enterprise.objects.select_related("town").get(pk=summary.enterprise_id)
     gate = last_round_due(firm, summary.day, now)
@@ -422,7 +426,12 @@ def confirm_summary(
         _check_version(locked, expected_version)
         if locked.status == SummaryStatus.CONFIRMED:
             raise ValidationError(
-                {"status": [_("%(d)s的汇总已确认上报，如需更正请联系镇街重新打开") % {"d": locked.day}]}
+                {
+                    "status": [
+                        _("%(d)s的汇总已确认上报，如需更正请联系镇街重新打开")
+                        % {"d": format_date(locked.day)}
+                    ]
+                }
             )
         before = {"status": locked.status, **locked.figures()}
         if computed is not None:
@@ -450,7 +459,7 @@ def confirm_summary(
         )
         figures = {
             "firm": firm.name,
-            "day": locked.day,
+            "day": format_date(locked.day),
             "on": locked.on_site,
             "miss": locked.checkin_missing,
             "ab": locked.abnormal,
@@ -502,6 +511,36 @@ def reopen_summary(actor, summary: DailySummary, reason: str, expected_version=N
             _firm_officer_ids(locked.enterprise_id),
             "reports.reopen",
             _("【每日汇总】%(day)s的健康汇总已被镇街重新打开，请核实后再次确认上报。原因：%(why)s")
-            % {"day": locked.day, "why": reason},
+            % {"day": format_date(locked.day), "why": reason},
         )
     return locked
+
+
+def export_rollup(actor, day: dt.date, towns: list, town: Region | None = None) -> bytes:
+    """The day's roll-up as Excel: a row per town of ``towns`` (``selectors.town_rollup`` of the actor) or
+    of ``town`` alone, and a row per firm summary of theirs the actor may see. Logged as an export of the
+    firm rows written (企业明细), the towns beside them."""
+    from fugong.reports import excel, selectors
+
+    if not can(actor, "reports.view"):
+        raise PermissionDenied(_("您没有查看每日汇总的权限。"))
+    shown = [row for row in towns if town is None or row.region.pk == town.pk]
+    summaries = selectors.summaries_visible_to(actor, day)
+    if town is not None:
+        summaries = summaries.filter(town=town)
+    rows = Counted(summaries)
+    body = excel.rollup_workbook(day, shown, rows, selectors.scope_total(shown))
+    filters = {gettext_lazy("日期"): format_date(day)}
+    if town is not None:
+        filters[gettext_lazy("镇街")] = town.name
+    record_export(
+        actor,
+        "reports.export",
+        gettext_lazy("每日汇总"),
+        filters,
+        rows.count,
+        target=town,
+        object_type="reports.dailysummary",
+        extra={"towns": len(shown)},
+    )
+    return body

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import Role, can, require
+from fugong.core.dates import format_date, format_time
 from fugong.core.scoping import get_visible_or_404
 from fugong.enterprises.models import Enterprise
 from fugong.regions.models import Region, RegionLevel
@@ -283,10 +284,10 @@ def confirm(request, pk: int):
             messages.success(
                 request,
                 _("已确认%(d)s截至%(t)s的健康汇总；当日最后一轮到期后请再次确认上报。")
-                % {"d": summary.day, "t": f"{timezone.localtime(done.confirmed_at):%H:%M}"},
+                % {"d": format_date(summary.day), "t": format_time(done.confirmed_at)},
             )
         else:
-            messages.success(request, _("已确认上报%(d)s的健康汇总。") % {"d": summary.day})
+            messages.success(request, _("已确认上报%(d)s的健康汇总。") % {"d": format_date(summary.day)})
     return redirect(_back(summary, request.user))
 
 
@@ -321,11 +322,7 @@ def export(request):
     _ensure_built(user, day)
     towns = selectors.town_rollup(user, day)
     town = _town_filter(request, towns)
-    shown = [row for row in towns if town is None or row.region.pk == town.pk]
-    summaries = selectors.summaries_visible_to(user, day)
-    if town is not None:
-        summaries = summaries.filter(town=town)
-    body = excel.rollup_workbook(day, shown, summaries, selectors.scope_total(shown))
+    body = services.export_rollup(user, day, towns, town)
     response = HttpResponse(body, content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, excel.rollup_filename(day))
     return response

@@ -5,16 +5,16 @@ and writes through ``fugong.resumption.services``; a decision on a step that som
 handled, or a save over a newer version, answers 409.
 """
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from fugong.core.api import HasCapability, ScopedViewSetMixin, service_errors
 from fugong.resumption import notifications, selectors, services
+from fugong.resumption.downloads import AttachmentFileMissing, attachment_response
 from fugong.resumption.filters import ApplicationFilter
 from fugong.resumption.models import Attachment, Certificate, Notification, ResumptionApplication
 from fugong.resumption.serializers import (
@@ -56,7 +56,6 @@ class ApplicationViewSet(
     filterset_class = ApplicationFilter
     search_fields = ["enterprise__name", "enterprise__uscc"]
     ordering_fields = ["priority_score", "submitted_at", "created_at", "planned_start", "status"]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     capabilities = {
         "list": "resumption.view",
@@ -239,12 +238,10 @@ class ApplicationViewSet(
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/download")
     def attachment_download(self, request, pk=None, attachment_id=None):
         attachment = self._attachment(self.get_object(), attachment_id)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+        try:
+            return attachment_response(attachment)
+        except AttachmentFileMissing as exc:
+            raise exceptions.NotFound(exc.message) from exc
 
     @extend_schema(methods=["GET"], responses=CommitmentSerializer(many=True))
     @extend_schema(methods=["POST"], request=AffirmSerializer, responses=CommitmentSerializer(many=True))

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.dates import format_datetime
 from fugong.enterprises.models import ResumptionMode
 from fugong.resumption import selectors, services
 from fugong.resumption.models import ApplicationKind, ControlStatus, Decision
@@ -210,8 +211,7 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
         kind = self.data.get(self.add_prefix("kind")) or (self.initial or {}).get("kind")
         if planned < timezone.now() and kind != ApplicationKind.BACKFILL:
             raise ValidationError(
-                _("计划复工时间%(planned)s已经过去，请填写今后的时间")
-                % {"planned": timezone.localtime(planned).strftime("%Y-%m-%d %H:%M")}
+                _("计划复工时间%(planned)s已经过去，请填写今后的时间") % {"planned": format_datetime(planned)}
             )
         if self.policy is None or self.firm is None:
             return planned

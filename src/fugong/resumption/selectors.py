@@ -4,11 +4,11 @@ and how two submitted versions differ."""
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.accounts.roles import can
+from fugong.core.dates import format_datetime
 from fugong.enterprises.models import EnterpriseStatus, ResumptionMode
 from fugong.policy.parameters import SECTOR_CHOICES
 from fugong.resumption.chain import token_of
@@ -253,8 +253,8 @@ def date_gate_message(application, policy) -> str | None:
     exempt = "、".join(str(labels.get(s, s)) for s in params.essential_sectors_exempt or ())
     message = _("%(source)s：计划复工时间 %(planned)s 早于最早复工时间 %(earliest)s。") % {
         "source": policy.cite("earliest_resumption_at"),
-        "planned": timezone.localtime(planned).strftime("%Y-%m-%d %H:%M"),
-        "earliest": timezone.localtime(params.earliest_resumption_at).strftime("%Y-%m-%d %H:%M"),
+        "planned": format_datetime(planned),
+        "earliest": format_datetime(params.earliest_resumption_at),
     }
     if exempt:
         message += _("只有%(exempt)s的企业可以提前复工") % {"exempt": exempt}
@@ -412,8 +412,6 @@ def _row(key, label, before, after, kind=None):
 def _shown(key: str, value):
     """A revision field's stored value as a reader sees it: choices by name, dates in the one format,
     lists joined, yes/no in words — never a code, a list or a dict."""
-    from fugong.core.dates import format_datetime
-
     if value is None or value == "" or value == []:
         return None
     if key == "kind":

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from fugong.accounts.roles import can
 from fugong.audit.services import diff, record, snapshot
+from fugong.core.dates import format_datetime
 from fugong.enterprises import services as enterprise_services
 from fugong.enterprises.models import EnterpriseStatus, ResumptionMode
 from fugong.policy.selectors import NoPolicyError, policy_for
@@ -126,7 +127,7 @@ def _now():
 
 
 def _fmt(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return format_datetime(moment)
 
 
 def _who(user) -> str:

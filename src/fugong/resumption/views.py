@@ -6,28 +6,33 @@ a 404, never a 403) and calls one service. Service ValidationErrors come back as
 ResumptionConflict (someone acted first) as a message on the freshly loaded page, with nothing saved.
 """
 
+from datetime import UTC, datetime
 from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
+from fugong.core.tables import Column, choice_ranks, ranked, sorted_table
 from fugong.enterprises.models import EnterpriseStatus, ResumptionMode
 from fugong.enterprises.selectors import visible_towns
 from fugong.policy.parameters import participant_label
 from fugong.policy.selectors import find_policy_for
 from fugong.resumption import chain, notifications, selectors, services
 from fugong.resumption.certificates import certificate_filename, render_certificate_pdf
+from fugong.resumption.downloads import AttachmentFileMissing, attachment_response
 from fugong.resumption.filters import ApplicationFilter
 from fugong.resumption.forms import (
     ApplicationForm,
@@ -51,6 +56,9 @@ from fugong.resumption.models import (
 from fugong.resumption.selectors import STAFF_BREAKDOWNS
 
 PAGE_SIZE = 30
+# Stand-ins for a missing time, so that a sort puts the rows without one at the same end on every database.
+NEVER = datetime(1900, 1, 1, tzinfo=UTC)
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -226,15 +234,26 @@ def _detail_context(request, application, **extra) -> dict:
 # -- lists -----------------------------------------------------------------------------------------------
 
 
+def _application_columns(show_priority: bool) -> list[Column]:
+    # The priority score is a sort key only for those who may see it: a sort would reveal its order.
+    return [
+        Column(gettext_lazy("企业"), "enterprise", ("enterprise__name",)),
+        Column(gettext_lazy("镇乡街道"), "town", ("enterprise__town__code", "enterprise__name")),
+        Column(gettext_lazy("申请类型"), "kind", ("kind_rank",)),
+        Column(gettext_lazy("状态"), "status", ("status_rank",)),
+        Column(gettext_lazy("当前环节"), "step", ("step_name",)),
+        *([Column(gettext_lazy("优先分"), "priority", ("priority_score",))] if show_priority else []),
+        Column(gettext_lazy("提交时间"), "submitted", ("submitted_key",)),
+    ]
+
+
 @login_required
 def index(request):
     user = request.user
     require(user, "resumption.pages")
     # The priority score and its factors are for reviewers only; a firm never sees a score.
-    context: dict = {
-        "unread": notifications.unread_count(user),
-        "show_priority": can(user, "resumption.review") and not can(user, "resumption.apply"),
-    }
+    show_priority = can(user, "resumption.review") and not can(user, "resumption.apply")
+    context: dict = {"unread": notifications.unread_count(user), "show_priority": show_priority}
     if can(user, "resumption.apply"):
         mine = selectors.applications_visible_to(user)
         context["mine"] = mine
@@ -245,14 +264,21 @@ def index(request):
         current_step = ReviewStep.objects.filter(
             application=OuterRef("pk"), revision=OuterRef("revision"), key=OuterRef("current_step_key")
         ).values("name")[:1]
-        queryset = (
-            selectors.applications_visible_to(user)
-            .annotate(step_name=Subquery(current_step))
-            .order_by(F("submitted_at").desc(nulls_last=True), "-id")
-        )
+        queryset = selectors.applications_visible_to(user).annotate(step_name=Subquery(current_step))
         filterset = ApplicationFilter(request.GET, queryset=queryset)
+        rows = filterset.qs.alias(
+            # Kind and status in the order they are declared (the workflow's), not by their codes; a
+            # draft has no submission time and counts as the earliest, so "newest first" ends with drafts.
+            kind_rank=ranked("kind", choice_ranks(ApplicationKind.choices)),
+            status_rank=ranked("status", choice_ranks(ApplicationStatus.choices)),
+            submitted_key=Coalesce("submitted_at", Value(NEVER)),
+        )
+        table = sorted_table(
+            request, rows, _application_columns(show_priority), default="-submitted", page_size=PAGE_SIZE
+        )
         context["filter"] = filterset
-        context["page_obj"] = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["table"] = table
+        context["page_obj"] = table.page
         context["towns"] = visible_towns(user).order_by("code")
         context["statuses"] = ApplicationStatus.choices
         context["kinds"] = ApplicationKind.choices
@@ -262,9 +288,6 @@ def index(request):
             "region": request.GET.get("region", ""),
             "q": request.GET.get("q", ""),
         }
-        query = request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
     if can(user, "resumption.batch"):
         context["batches"] = selectors.batches_visible_to(user)[:10]
     return render(request, "resumption/index.html", context)
@@ -437,12 +460,11 @@ def download_attachment(request, pk: int, attachment_id: int):
     attachment = Attachment.objects.filter(application=application, pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    try:
+        return attachment_response(attachment)
+    except AttachmentFileMissing as exc:
+        context = {"application": application, "message": exc.message}
+        return render(request, "resumption/attachment_missing.html", context, status=404)
 
 
 @login_required
@@ -682,6 +704,15 @@ def _batch_candidates(user) -> list[ResumptionApplication]:
     return out
 
 
+BATCH_COLUMNS = [
+    Column(gettext_lazy("批次"), "number", ("number",)),
+    Column(gettext_lazy("区域"), "region", ("region__code", "number")),
+    Column(gettext_lazy("创建"), "created", ("created_at",)),
+    # Unreleased batches count as released last: waiting ones lead when the newest come first.
+    Column(gettext_lazy("放行"), "released", ("released_key",)),
+]
+
+
 @login_required
 def batches(request):
     user = request.user
@@ -695,7 +726,9 @@ def batches(request):
         else:
             messages.success(request, _("已编成%(batch)s，核对后放行。") % {"batch": batch})
             return redirect("resumption:batch", pk=batch.pk)
-    context = {"form": form, "batches": selectors.batches_visible_to(user)}
+    rows = selectors.batches_visible_to(user).alias(released_key=Coalesce("released_at", Value(FOREVER)))
+    table = sorted_table(request, rows, BATCH_COLUMNS, default="-created", page_size=PAGE_SIZE)
+    context = {"form": form, "table": table, "batches": table.page}
     return render(request, "resumption/batches.html", context, status=400 if form.errors else 200)
 
 
@@ -729,13 +762,41 @@ def batch_detail(request, pk: int):
 # -- notifications --------------------------------------------------------------------------------------
 
 
+NOTIFICATION_COLUMNS = [
+    Column(gettext_lazy("时间"), "at", ("created_at",)),
+    Column(gettext_lazy("消息")),
+    # Unread first when ascending, newest first within each.
+    Column(gettext_lazy("状态"), "read", ("is_read", "-created_at")),
+    Column(gettext_lazy("操作")),
+]
+
+
 @login_required
 def notification_list(request):
     user = request.user
     if request.method == "POST":
         ids = request.POST.getlist("ids")
         notifications.mark_read(user, [int(i) for i in ids if i.isdigit()] if ids else None)
+        # Back to the same page of the list, with its sort and filters.
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            return redirect(back)
         return redirect("resumption:notifications")
-    page = Paginator(notifications.inbox(user), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "unread": notifications.unread_count(user)}
+    q = request.GET.get("q", "").strip()
+    unread_only = request.GET.get("unread") == "1"
+    rows = notifications.inbox(user).alias(
+        is_read=ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField())
+    )
+    if q:
+        rows = rows.filter(Q(message__icontains=q) | Q(application__enterprise__name__icontains=q))
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    table = sorted_table(request, rows, NOTIFICATION_COLUMNS, default="-at", page_size=PAGE_SIZE)
+    context = {
+        "table": table,
+        "page_obj": table.page,
+        "unread": notifications.unread_count(user),
+        "q": q,
+        "unread_only": unread_only,
+    }
     return render(request, "resumption/notifications.html", context)

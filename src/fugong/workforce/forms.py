@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fugong.enterprises.models import DormRoom, GridUnit, IsolationRoom, ShuttleRoute
+from fugong.regions.catalog import NATION, TREE
+from fugong.regions.widgets import RegionField
 from fugong.workforce.models import (
     EmployeeStatus,
     EpisodeKind,
@@ -64,12 +66,8 @@ class EmployeeForm(ServiceErrorsMixin, forms.Form):
     employee_no = forms.CharField(label=_("员工编号"), max_length=40, required=False)
     gender = forms.ChoiceField(label=_("性别"), choices=_choices(Gender), required=False)
     native_place = forms.CharField(label=_("籍贯"), max_length=50, required=False)
-    residence_region = forms.CharField(
-        label=_("居住地区划代码"),
-        max_length=12,
-        required=False,
-        help_text=_("6–12位行政区划代码，例如 330681"),
-    )
+    # The service takes only regions FuGong holds, so the residence is picked from the region table.
+    residence_region = RegionField(label=_("居住地"), source=TREE, required=False)
     residence_address = forms.CharField(label=_("住址"), max_length=200, required=False)
     residence_control = forms.ChoiceField(
         label=_("居住地管控状态"), choices=ResidenceControl.choices, required=False
@@ -88,12 +86,16 @@ class EmployeeForm(ServiceErrorsMixin, forms.Form):
     shuttle_seat = forms.CharField(label=_("座位号"), max_length=10, required=False)
     left_locality = forms.BooleanField(label=_("假期离开驻地"), required=False)
     left_on = forms.DateField(label=_("离开时间"), required=False, widget=DATE)
-    destination = forms.CharField(label=_("所赴城市"), max_length=100, required=False)
-    destination_code = forms.CharField(label=_("所赴地区划代码"), max_length=12, required=False)
+    destination_code = RegionField(label=_("所赴地"), source=NATION, required=False)
+    destination = forms.CharField(
+        label=_("所赴城市"), max_length=100, required=False, help_text=_("不填则按所选的所赴地填写")
+    )
     has_returned = forms.BooleanField(label=_("已返回"), required=False)
     current_city = forms.CharField(label=_("目前所在城市"), max_length=100, required=False)
-    return_from = forms.CharField(label=_("返程出发地"), max_length=100, required=False)
-    return_from_code = forms.CharField(label=_("出发地区划代码"), max_length=12, required=False)
+    return_from_code = RegionField(label=_("返程出发地"), source=NATION, required=False)
+    return_from = forms.CharField(
+        label=_("出发地名称"), max_length=100, required=False, help_text=_("不填则按所选的返程出发地填写")
+    )
     return_date = forms.DateField(label=_("返回时间"), required=False, widget=DATE)
     transport = forms.ChoiceField(label=_("交通工具"), choices=_choices(Transport), required=False)
     transport_number = forms.CharField(label=_("车次/航班/车牌"), max_length=30, required=False)
@@ -129,6 +131,19 @@ class EmployeeForm(ServiceErrorsMixin, forms.Form):
         for name in cls.PARTS:
             initial[name] = getattr(employee, f"{name}_id")
         return initial
+
+    # A place newly picked while its name is left empty gets the picked place's name; an untouched file
+    # is not rewritten by a save that changed nothing.
+    NAMED_BY = {"destination": "destination_code", "return_from": "return_from_code"}
+
+    def clean(self):
+        cleaned = super().clean()
+        before = self.initial_from(self.employee) if self.employee is not None else {}
+        for text, picked in self.NAMED_BY.items():
+            code = cleaned.get(picked)
+            if code and not cleaned.get(text) and code != before.get(picked):
+                cleaned[text] = self.fields[picked].describe(code)[:100]
+        return cleaned
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -193,24 +208,27 @@ class ImportForm(forms.Form):
 
 
 # -- travel stops and close contacts (14日内旅居史/接触史) ----------------------------------------------------
-# Text fields only: the dates and codes are checked by ``services.set_travel``, whose messages name the row
-# and the field, so the page and the API say the same thing.
+# The place is picked (a division code underneath); dates stay text and are checked by
+# ``services.set_travel``, whose messages name the row and the field, so the page and the API say the same.
 
 
 class TravelStopForm(forms.Form):
-    region_code = forms.CharField(
-        label=_("区划代码"),
-        max_length=12,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    region_code = RegionField(label=_("地区"), source=NATION, required=False)
+    place = forms.CharField(
+        label=_("地点"), max_length=100, required=False, help_text=_("不填则按所选地区填写")
     )
-    place = forms.CharField(label=_("地点"), max_length=100, required=False)
     from_date = forms.CharField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     to_date = forms.CharField(
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("region_code") and not cleaned.get("place"):
+            cleaned["place"] = self.fields["region_code"].describe(cleaned["region_code"])[:100]
+        return cleaned
 
 
 class CloseContactForm(forms.Form):

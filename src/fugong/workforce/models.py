@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core import dates
+from fugong.core.fields import EncryptedCharField, PhoneIndexField
 from fugong.core.scoping import Scope, ScopedQuerySet
 
 PERSON_SCOPE = Scope(
@@ -91,7 +92,9 @@ class Employee(models.Model):
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, editable=False)
     gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices, blank=True)
-    phone = models.CharField(_("电话"), max_length=20)
+    # Encrypted at rest too; phone_index finds a person by phone (the roster search) without decrypting.
+    phone = EncryptedCharField(_("电话"), max_length=20)
+    phone_index = PhoneIndexField(source="phone")
     native_place = models.CharField(_("籍贯"), max_length=50, blank=True)
     residence_region = models.ForeignKey(
         "regions.Region",
@@ -296,7 +299,7 @@ class IsolationEpisode(EmployeePart):
         default_related_name = "episodes"
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.started_on}"
+        return f"{self.get_kind_display()} {dates.format_date(self.started_on)}"
 
 
 class PreReport(EmployeePart):
@@ -351,7 +354,7 @@ class CheckpointArrival(models.Model):
     id_number_encrypted = models.TextField(editable=False)
     id_number_index = models.CharField(max_length=64, editable=False, db_index=True)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("电话"), max_length=20, blank=True)
     came_from = models.CharField(_("来自"), max_length=100, blank=True)
     came_from_code = models.CharField(_("来源地区划代码"), max_length=12, blank=True)
     vehicle = models.CharField(_("车牌/车次"), max_length=30, blank=True)

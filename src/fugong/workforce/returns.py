@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.roles import require
 from fugong.audit.services import record
+from fugong.core.dates import format_date
 from fugong.enterprises.selectors import visible_towns
 from fugong.policy.selectors import find_policy_for
 from fugong.regions.models import Region, RegionLevel
@@ -113,7 +114,7 @@ def pre_report(actor, employees, expected_arrival) -> list[PreReport]:
                     "预计抵达日期：%(date)s 已早于今天，提前报备只能报今天及以后抵达的人员；"
                     "已抵达的人员请在卡口登记。"
                 )
-                % {"date": expected_arrival.isoformat()}
+                % {"date": format_date(expected_arrival)}
             }
         )
     ids = []
@@ -171,7 +172,7 @@ def pre_report(actor, employees, expected_arrival) -> list[PreReport]:
             raise ValidationError({"employees": errors})
 
         reason = _("提前报备：预计 %(date)s 抵达%(town)s") % {
-            "date": expected_arrival.isoformat(),
+            "date": format_date(expected_arrival),
             "town": firm.town.name,
         }
         for employee in to_move:

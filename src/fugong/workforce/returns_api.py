@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from fugong.core.api import ScopedViewSetMixin, service_errors_as_404
+from fugong.core.masking import PhoneField
 from fugong.enterprises.selectors import visible_towns
 from fugong.workforce import returns
 from fugong.workforce.models import CheckpointArrival, Employee, FollowUp, PreReport
@@ -64,6 +65,7 @@ class ArrivalSerializer(serializers.ModelSerializer):
     employee_name = serializers.CharField(source="employee.name", read_only=True, default="")
     follow_up_display = serializers.CharField(source="get_follow_up_display", read_only=True)
     pre_reported = serializers.BooleanField(read_only=True, default=False)
+    phone = PhoneField(read_only=True)
 
     class Meta:
         model = CheckpointArrival

@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fugong.enterprises.selectors import visible_towns
+from fugong.regions.catalog import NATION
+from fugong.regions.models import RegionLevel
+from fugong.regions.widgets import RegionField
 from fugong.workforce import returns
 from fugong.workforce.models import Employee
 
@@ -103,11 +106,9 @@ class CheckpointForm(ServiceErrorsMixin, forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"enterkeyhint": "done"}),
     )
-    came_from_code = forms.CharField(
-        label=_("来源地区划代码"),
-        required=False,
-        max_length=12,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*"}),
+    # The service records a source no broader than a county (6, 9 or 12 digits).
+    came_from_code = RegionField(
+        label=_("来源地"), source=NATION, min_level=RegionLevel.COUNTY, required=False
     )
     arrived_at = forms.DateTimeField(
         label=_("抵达时间"),
@@ -133,6 +134,13 @@ class CheckpointForm(ServiceErrorsMixin, forms.Form):
 
     def clean_town(self):
         return self.cleaned_data.get("town") or self.single_town
+
+    def clean(self):
+        cleaned = super().clean()
+        # A place picked with 来自 left empty: 来自 gets its name, as the officer would have typed it.
+        if cleaned.get("came_from_code") and not cleaned.get("came_from"):
+            cleaned["came_from"] = self.fields["came_from_code"].describe(cleaned["came_from_code"])[:100]
+        return cleaned
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

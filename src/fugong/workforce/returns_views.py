@@ -14,36 +14,92 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import can, require
+from fugong.core.dates import format_date
 from fugong.core.scoping import get_visible_or_404
+from fugong.core.tables import Column, choice_ranks, ranked, sorted_table
 from fugong.enterprises.models import Enterprise
 from fugong.policy.selectors import find_policy_for
 from fugong.workforce import returns
-from fugong.workforce.models import CheckpointArrival, Employee, FollowUp
+from fugong.workforce.models import CheckpointArrival, Employee, EmployeeStatus, FollowUp
 from fugong.workforce.returns_forms import CheckpointForm, MatchForm, PreReportForm, ResolveForm
 
 PAGE_SIZE = 50
 # Remembered per session so the next person at the same checkpoint needs only name and ID number.
 CHECKPOINT_SESSION_KEY = "workforce.checkpoint"
+# Who has not come through a checkpoint sorts as arriving after everyone who has, on every database.
+NOT_YET = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+# The town's pre-reports of one day (the expected date is the page's, so it does not sort).
+REPORT_COLUMNS = [
+    Column(gettext_lazy("企业"), "firm", ("employee__enterprise__name", "employee__name")),
+    Column(gettext_lazy("姓名"), "name", ("employee__name",)),
+    Column(gettext_lazy("身份证号")),
+    Column(gettext_lazy("电话")),
+    Column(gettext_lazy("预计抵达")),
+    Column(gettext_lazy("报备时间"), "reported", ("reported_at",)),
+    Column(gettext_lazy("提前天数"), "lead", ("lead_days",)),
+    Column(gettext_lazy("是否按时"), "on_time", ("-on_time",)),
+    Column(gettext_lazy("卡口抵达"), "arrived", ("arrived_key",)),
+]
+# The firm's own pre-reports, over several days.
+MY_REPORT_COLUMNS = [
+    Column(gettext_lazy("姓名"), "name", ("employee__name",)),
+    Column(gettext_lazy("身份证号")),
+    Column(gettext_lazy("预计抵达"), "expected", ("expected_arrival",)),
+    Column(gettext_lazy("报备时间"), "reported", ("reported_at",)),
+    Column(gettext_lazy("是否按时"), "on_time", ("-on_time",)),
+    Column(gettext_lazy("卡口抵达"), "arrived", ("arrived_key",)),
+    Column(gettext_lazy("当前状态"), "status", ("status_rank",)),
+]
+# Checkpoint arrivals (卡口抵达 and 待跟进 share the row).
+ARRIVAL_COLUMNS = [
+    Column(gettext_lazy("抵达时间"), "arrived", ("arrived_at",)),
+    Column(gettext_lazy("卡口"), "checkpoint", ("checkpoint",)),
+    Column(gettext_lazy("姓名"), "name", ("name",)),
+    Column(gettext_lazy("身份证号")),
+    Column(gettext_lazy("来自"), "from", ("came_from",)),
+    Column(gettext_lazy("车牌/车次")),
+    # The firm as the row shows it: the matched firm, else the employer the person stated.
+    Column(gettext_lazy("企业"), "firm", ("firm_key",)),
+    Column(gettext_lazy("跟进状态"), "follow_up", ("follow_up_rank",)),
+    Column(gettext_lazy("说明")),
+    Column(gettext_lazy("操作")),
+]
 
 
 def _day(request, name: str = "date") -> dt.date:
     return parse_date(request.GET.get(name) or "") or timezone.localdate()
 
 
-def _query(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+def _report_rows(queryset):
+    return queryset.alias(arrived_key=Coalesce("arrived_at", Value(NOT_YET)))
+
+
+def _arrival_rows(request, queryset):
+    """Arrivals narrowed by the search box (name, checkpoint, firm or stated employer), with sort keys."""
+    q = request.GET.get("q", "").strip()
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q)
+            | Q(checkpoint__icontains=q)
+            | Q(enterprise__name__icontains=q)
+            | Q(stated_employer__icontains=q)
+        )
+    return queryset.alias(
+        firm_key=Coalesce("enterprise__name", "stated_employer"),
+        follow_up_rank=ranked("follow_up", choice_ranks(FollowUp.choices)),
+    )
 
 
 def _page_notice(user, on_date) -> dict:
@@ -92,8 +148,12 @@ def index(request):
     reports = returns.pre_reports_for(
         user, on_date=on_date, enterprise=firm, on_time=on_time, arrived=arrived
     )
+    q = request.GET.get("q", "").strip()
+    if q:
+        reports = reports.filter(employee__name__icontains=q)
+    table = sorted_table(request, _report_rows(reports), REPORT_COLUMNS, default="firm", page_size=PAGE_SIZE)
     context = _town_context(request, on_date, "reports") | {
-        "page_obj": Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page")),
+        "table": table,
         "firm_rows": returns.firm_counts(user, on_date),
         "not_arrived": list(returns.expected_not_arrived(user, on_date)[:100]),
         "firms": firms.only("pk", "name"),
@@ -101,8 +161,8 @@ def index(request):
             "firm": str(firm.pk) if firm else "",
             "timeliness": timeliness,
             "arrived": request.GET.get("arrived", ""),
+            "q": q,
         },
-        "query": _query(request),
     }
     return render(request, "workforce/returns/index.html", context)
 
@@ -116,12 +176,12 @@ def arrivals(request):
     follow_up = request.GET.get("follow_up", "")
     if follow_up not in FollowUp.values:
         follow_up = ""
-    rows = returns.arrivals_for(user, on_date=on_date, follow_up=follow_up or None)
+    rows = _arrival_rows(request, returns.arrivals_for(user, on_date=on_date, follow_up=follow_up or None))
+    table = sorted_table(request, rows, ARRIVAL_COLUMNS, default="-arrived", page_size=PAGE_SIZE)
     context = _town_context(request, on_date, "arrivals") | {
-        "page_obj": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "table": table,
         "follow_up_choices": FollowUp.choices,
-        "selected": {"follow_up": follow_up},
-        "query": _query(request),
+        "selected": {"follow_up": follow_up, "q": request.GET.get("q", "").strip()},
     }
     return render(request, "workforce/returns/arrivals.html", context)
 
@@ -132,9 +192,11 @@ def pending(request):
     user = request.user
     require(user, "workforce.arrivals")
     on_date = _day(request)
+    rows = _arrival_rows(request, returns.pending_arrivals(user))
+    table = sorted_table(request, rows, ARRIVAL_COLUMNS, default="arrived", page_size=PAGE_SIZE)
     context = _town_context(request, on_date, "pending") | {
-        "page_obj": Paginator(returns.pending_arrivals(user), PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": _query(request),
+        "table": table,
+        "selected": {"q": request.GET.get("q", "").strip()},
     }
     return render(request, "workforce/returns/pending.html", context)
 
@@ -286,7 +348,7 @@ def prereport(request):
             messages.success(
                 request,
                 _("已向%(town)s报备 %(n)s 人，预计 %(date)s 抵达。")
-                % {"town": firm.town.name, "n": len(reports), "date": date.isoformat()},
+                % {"town": firm.town.name, "n": len(reports), "date": format_date(date)},
             )
             if reports and not reports[0].on_time:
                 messages.warning(
@@ -313,6 +375,17 @@ def prereport(request):
     # By default the last two weeks too: the firm wants to see who of its reported people has arrived.
     since = today - dt.timedelta(days=14)
     mine = mine.filter(expected_arrival=show_date) if show_date else mine.filter(expected_arrival__gte=since)
+    mine = _report_rows(mine).alias(
+        status_rank=ranked("employee__status", choice_ranks(EmployeeStatus.choices))
+    )
+    table = sorted_table(
+        request,
+        mine,
+        MY_REPORT_COLUMNS,
+        default="-expected",
+        tiebreak=("employee__name", "-pk"),
+        page_size=PAGE_SIZE,
+    )
     context = {
         "firm": firm,
         "form": form,
@@ -324,7 +397,6 @@ def prereport(request):
         "q": q,
         "expected": expected,
         "show_date": show_date,
-        "page_obj": Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": _query(request),
+        "table": table,
     }
     return render(request, "workforce/returns/prereport.html", context, status=400 if form.errors else 200)

@@ -7,9 +7,12 @@ The public API, for the pages and the API views:
   checked first; any bad row and nothing is saved (``result.errors`` lists row, column header and the
   rule in Chinese); otherwise new people are created and known people (same firm, same resident ID
   number) updated in one transaction, with one audit entry. Re-importing the same file changes nothing.
-* ``export_roster(actor, queryset, *, unmasked=False) -> bytes`` — the same layout; ID numbers masked
-  unless the actor may unmask and asked to (then the view is logged).
-* ``export_return_statistics(actor, enterprise_or_queryset) -> bytes`` — the 返岗员工统计.
+* ``export_roster(actor, queryset, *, unmasked=False, filters=None, target=None) -> bytes`` — the same
+  layout; ID numbers masked unless the actor may unmask and asked to (then the view is logged too).
+* ``export_return_statistics(actor, enterprise_or_queryset, *, filters=None) -> bytes`` — the 返岗员工统计.
+
+Every export writes one audit entry (``audit.services.record_export``): who, the filters in force
+(``filters``: ``{label: value}`` as the page shows them) and how many rows the file holds.
 * ``roster_tasks.import_roster_async`` / ``roster_tasks.job_status`` run a big import in the background.
 
 The column layout is the returning-employee record firms filled in 2020–2022 (SPEC §13), followed by the
@@ -34,11 +37,14 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Case, CharField, Count, DateField, DateTimeField, F, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from fugong.accounts.roles import Role, can
-from fugong.audit.services import VIEW_PERSONAL_DATA, record
+from fugong.audit.services import VIEW_PERSONAL_DATA, record, record_export
 from fugong.core import crypto, dates
+from fugong.core.fields import EncryptedCharField, PhoneIndexField, index_fields_for, refresh_indexes
+from fugong.core.masking import mask_phone, may_see_phone
 from fugong.enterprises.excel import NO, YES
 from fugong.enterprises.importing import ImportFileError
 from fugong.enterprises.models import DormRoom, Enterprise, ResumptionMode, ShuttleRoute
@@ -889,7 +895,10 @@ def _save(actor, enterprise, rows: list[_Row], columns, result, progress, filena
             # The version bump tells a page edit in flight that the file changed under it.
             for person in changed:
                 person.version = F("version") + 1
-            Employee.objects.bulk_update(changed, [*fields, "version", "updated_at"], batch_size=500)
+                refresh_indexes(person)  # bulk_update runs no pre_save: a new phone needs its new index
+            Employee.objects.bulk_update(
+                changed, index_fields_for(Employee, [*fields, "version", "updated_at"]), batch_size=500
+            )
         if replace_travel:
             TravelStop.objects.filter(employee_id__in=list(replace_travel)).delete()
             TravelStop.objects.bulk_create(
@@ -962,6 +971,11 @@ def _insert_employees(records: list[dict], now) -> None:
             plan.append((model_field.attname, "const", ops.adapt_datetimefield_value(stamp)))
         elif isinstance(model_field, DateField):
             plan.append((model_field.attname, "date", model_field.get_default()))
+        elif isinstance(model_field, EncryptedCharField):
+            # The phone goes in as its token, like bulk_create would write it; never in clear.
+            plan.append((model_field.attname, "encrypt", model_field))
+        elif isinstance(model_field, PhoneIndexField):
+            plan.append((model_field.attname, "index", model_field.source))
         else:
             plan.append(
                 (
@@ -979,6 +993,10 @@ def _insert_employees(records: list[dict], now) -> None:
                 values.append(default)
             elif kind == "date":
                 values.append(adapt_date(record_.get(name, default)))
+            elif kind == "encrypt":
+                values.append(default.get_db_prep_save(record_.get(name, default.get_default()), connection))
+            elif kind == "index":
+                values.append(crypto.phone_index(record_.get(default, "")))
             else:
                 values.append(record_.get(name, default))
         params.append(values)
@@ -1104,12 +1122,18 @@ def _histories(queryset) -> tuple[dict[int, str], dict[int, str]]:
     )
 
 
-def export_roster(actor, queryset, *, unmasked: bool = False) -> bytes:
+def export_roster(
+    actor, queryset, *, unmasked: bool = False, filters: dict | None = None, target=None
+) -> bytes:
     """The people of ``queryset`` the actor may see, as .xlsx bytes in the roster layout.
 
+    Logged as an export of as many rows as were written, under ``filters`` (the filters that made
+    ``queryset``, as the page shows them) and ``target`` (the one firm it is about, if any).
+
     ID numbers are masked (3306**********1234) unless ``unmasked`` is asked for by a role whose work needs
-    them; that export is written to the audit log with how many people it showed. An exported file can be
-    imported again (unmasked) — the columns are the template's.
+    them; that export is written to the audit log with how many people it showed. Phones are in full only
+    for the roles that call people (``core.masking``). An exported file can be imported again (unmasked,
+    by the firm) — the columns are the template's.
     """
     check_export_allowed(actor, unmasked=unmasked)
     people = queryset.visible_to(actor).order_by("enterprise_id", "name", "id")
@@ -1131,6 +1155,8 @@ def export_roster(actor, queryset, *, unmasked: bool = False) -> bytes:
     control, code = labels_of["residence_control"], labels_of["health_code"]
     yes, no = YES, NO
     decrypt = crypto.decrypt
+    # Phones as the actor may see them (core.masking): in full for the firm and the town, else 138****0000.
+    show_phone = str if may_see_phone(actor) else mask_phone
     shown: list[int] = [0]
     firms: set[str] = set()
 
@@ -1183,7 +1209,7 @@ def export_roster(actor, queryset, *, unmasked: bool = False) -> bytes:
                 gender.get(sex),
                 department or None,
                 job or None,
-                phone or None,
+                show_phone(phone) if phone else None,
                 address or None,
                 status.get(state),
                 expected,
@@ -1211,6 +1237,16 @@ def export_roster(actor, queryset, *, unmasked: bool = False) -> bytes:
             ]
 
     content = write_roster(rows())
+    record_export(
+        actor,
+        "workforce.roster_export",
+        gettext_lazy("员工名册"),
+        filters,
+        shown[0],
+        target=target,
+        object_type="workforce.employee",
+        extra={"unmasked": True} if unmasked else None,
+    )
     if unmasked:
         record(
             actor,
@@ -1255,14 +1291,14 @@ def _county_of(region: Region | None, regions: dict[str, Region]) -> str:
     return region.name
 
 
-def export_return_statistics(actor, target) -> bytes:
+def export_return_statistics(actor, target, *, filters: dict | None = None) -> bytes:
     """返岗员工统计 for one firm (an Enterprise) or any Employee queryset, within the actor's scope.
 
     The return statistics ask each firm, from its 返岗员工统计明细表, for: 1. the returners by county/district;
     2. their home's control status (封控区/管控区/防范区); 3. how they commute (closed in plant or by
     shuttle 点对点); 4. the shuttle buses needed — number, seats, route. Those are the four tables, in that
     order, plus the firms side by side when the selection spans several. People who have left the firm
-    are not counted.
+    are not counted. Logged as an export of the people counted, under ``filters`` (as ``export_roster``).
     """
     check_export_allowed(actor)
     if isinstance(target, Enterprise):
@@ -1276,10 +1312,21 @@ def export_return_statistics(actor, target) -> bytes:
     people = queryset.visible_to(actor).exclude(status=EmployeeStatus.LEFT).order_by()
     # The annex is a Chinese form whatever the page's language.
     with translation.override("zh-hans"):
-        return _statistics(people, title)
+        content, total = _statistics(people, title)
+    record_export(
+        actor,
+        "workforce.statistics_export",
+        gettext_lazy("返岗员工统计"),
+        filters,
+        total,
+        target=target if isinstance(target, Enterprise) else None,
+        object_type="workforce.employee",
+    )
+    return content
 
 
-def _statistics(people, title: str) -> bytes:
+def _statistics(people, title: str) -> tuple[bytes, int]:
+    """The workbook, and how many people it counts (its 合计)."""
     total = people.count()
     subtitle = f"统计时间：{dates.format_datetime(timezone.now())}　需返岗员工共{total}人"
 
@@ -1410,4 +1457,4 @@ def _statistics(people, title: str) -> bytes:
                 for f in firm_rows
             ],
         )
-    return write_statistics(title, subtitle, tables, by_firm)
+    return write_statistics(title, subtitle, tables, by_firm), total

@@ -512,7 +512,12 @@ def evaluate_return(
         unknown_origin = employee.left_locality and not region_stays
         if outside or unknown_origin:
             release = arrival + dt.timedelta(days=iso_days)
-            origin = outside[0].label if outside else _("外地（行程地区划代码未填写）")
+            if outside:
+                # Named as a reader says it: "信州区", never "信州区（361102）" nor a bare code.
+                named = place_name(outside[0].label)
+                origin = named if named and not named.isdigit() else _("外地")
+            else:
+                origin = _("外地（行程地区划代码未填写）")
             add(
                 ReturnDecision.ISOLATE,
                 _(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.accounts.roles import can
+from fugong.core import crypto
 from fugong.enterprises.models import ResumptionMode, ShuttleRoute
 from fugong.monitoring import schedule
 from fugong.monitoring.models import Alert, HealthCheckin, TestResult
@@ -59,7 +60,10 @@ def roster(
         qs = qs.filter(is_local=is_local)
     search = (search or "").strip()
     if search:
-        qs = qs.filter(Q(name__contains=search) | Q(employee_no=search) | Q(phone=search))
+        # The phone is encrypted: it is found by its blind index, the whole number as typed.
+        qs = qs.filter(
+            Q(name__contains=search) | Q(employee_no=search) | Q(phone_index=crypto.phone_index(search))
+        )
     return qs
 
 

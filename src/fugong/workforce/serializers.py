@@ -1,10 +1,11 @@
 """Thin shapes for the API; every rule is in services. The resident ID number appears here only
 masked (``id_number`` is ``id_number_masked``); the clear number is answered by the reveal-id action
-alone, which logs the view."""
+alone, which logs the view. The phone is in full only for the roles that call people (core.masking)."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from fugong.core.masking import PhoneField
 from fugong.workforce.models import (
     CloseContact,
     Employee,
@@ -70,6 +71,7 @@ READ_FIELDS = [
 
 class EmployeeSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(source="id_number_masked", read_only=True, help_text=_("脱敏显示"))
+    phone = PhoneField(owner="user_id", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     residence_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     residence_region_name = serializers.CharField(source="residence_region.name", read_only=True, default="")

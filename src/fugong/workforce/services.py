@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts.roles import Role, can
 from fugong.audit.services import diff, record, record_view
 from fugong.core import crypto
+from fugong.core.dates import format_date, format_datetime
 from fugong.enterprises.models import DormRoom, Enterprise, GridUnit, IsolationRoom, ShuttleRoute
 from fugong.policy.divisions import normalize_division_code
 from fugong.policy.selectors import NoPolicyError, PolicyResolver
@@ -1033,7 +1034,7 @@ def apply_evaluation(actor, employee, *, resolver: PolicyResolver | None = None,
                         _("「%(town)s」在 %(date)s 没有生效的防控政策，无法判定返岗")
                         % {
                             "town": locked.enterprise.town.name,
-                            "date": rules.evaluation_date(locked),
+                            "date": format_date(rules.evaluation_date(locked)),
                         }
                     ]
                 }
@@ -1168,7 +1169,7 @@ def start_episode(
                 {
                     "kind": [
                         _("该员工已在「%(kind)s」（%(d)s起），请先解除")
-                        % {"kind": open_one.get_kind_display(), "d": open_one.started_on}
+                        % {"kind": open_one.get_kind_display(), "d": format_date(open_one.started_on)}
                     ]
                 }
             )
@@ -1230,7 +1231,7 @@ def release_episode(actor, episode, note: str = "", *, nucleic_negative_at=None)
             if moment > timezone.now() + dt.timedelta(minutes=10):
                 raise ValidationError({"nucleic_negative_at": [_("「核酸阴性时间」不能晚于现在")]})
             details["nucleic_negative_at"] = moment
-            text = _("核酸检测阴性（%(at)s）") % {"at": timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")}
+            text = _("核酸检测阴性（%(at)s）") % {"at": format_datetime(moment)}
         else:
             early = current.planned_end is not None and today < current.planned_end
             if early and not (actor is not None and is_health_officer(actor)):

@@ -15,17 +15,19 @@ from io import BytesIO
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fugong.accounts.roles import Role, can, require
+from fugong.audit.services import readable_filters
 from fugong.core.scoping import get_visible_or_404
+from fugong.core.tables import Column, choice_ranks, ranked, sorted_table
 from fugong.enterprises.importing import ImportFileError
 from fugong.enterprises.models import Enterprise
 from fugong.workforce import roster as roster_io
@@ -94,6 +96,20 @@ def _roster_filters(request):
     return form, firm, qs
 
 
+def _roster_columns(show_firm: bool) -> list[Column]:
+    return [
+        Column(gettext_lazy("姓名"), "name", ("name",)),
+        Column(gettext_lazy("身份证号")),
+        *([Column(gettext_lazy("企业"), "firm", ("enterprise__name",))] if show_firm else []),
+        Column(gettext_lazy("部门/岗位"), "department", ("department_name", "job")),
+        Column(gettext_lazy("本地"), "local", ("-is_local",)),
+        Column(gettext_lazy("返程出发地")),
+        Column(gettext_lazy("状态"), "status", ("status_rank",)),
+        Column(gettext_lazy("返岗判定"), "decision", ("decision_rank",)),
+        Column(gettext_lazy("解除隔离日期"), "release", ("release_date",)),
+    ]
+
+
 @login_required
 def roster(request):
     """员工档案: the firm's roster (or, for a town, the firms in its scope), with counts and filters."""
@@ -109,12 +125,21 @@ def roster(request):
     decisions = selectors.decision_counts(user, firm)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("sort", None)
+    show_firm = user.role not in (Role.ENTERPRISE, Role.GATE_KEEPER)
+    # Statuses and decisions sort in their declared order (the path of a return), not by stored code.
+    qs = qs.select_related("enterprise").annotate(
+        status_rank=ranked("status", choice_ranks(EmployeeStatus.choices)),
+        decision_rank=ranked("decision", choice_ranks(ReturnDecision.choices)),
+    )
+    table = sorted_table(
+        request, qs, _roster_columns(show_firm), default="name", tiebreak=("pk",), page_size=PAGE_SIZE
+    )
     context = {
         "form": form,
         "firm": firm,
-        "show_firm_filter": user.role not in (Role.ENTERPRISE, Role.GATE_KEEPER),
-        "page_obj": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
-        "total": qs.count(),
+        "show_firm_filter": show_firm,
+        "table": table,
         "status_counts": [(key, label, status_counts.get(key, 0)) for key, label in EmployeeStatus.choices],
         "decision_counts": [(key, label, decisions.get(key, 0)) for key, label in ReturnDecision.choices]
         + [("undecided", _("未判定"), decisions.get("undecided", 0))],
@@ -131,13 +156,19 @@ def roster_template(request):
     return _xlsx(roster_io.roster_template(), "员工名册导入模板.xlsx")
 
 
+def _filters_in_force(form) -> dict:
+    """The roster filters as the export's audit entry names them; an invalid form filters nothing."""
+    return readable_filters(form, form.cleaned_data if form.is_valid() else {})
+
+
 @login_required
 def roster_export(request):
     user = request.user
     _require_reader(user)
-    _, _firm, qs = _roster_filters(request)
+    form, firm, qs = _roster_filters(request)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(roster_io.export_roster(user, qs, unmasked=False), f"员工名册_{stamp}.xlsx")
+    content = roster_io.export_roster(user, qs, unmasked=False, filters=_filters_in_force(form), target=firm)
+    return _xlsx(content, f"员工名册_{stamp}.xlsx")
 
 
 @login_required
@@ -145,10 +176,15 @@ def roster_statistics(request):
     """The returning-employee statistics of one firm, or of the firms the filters select."""
     user = request.user
     _require_reader(user)
-    _, firm, qs = _roster_filters(request)
+    form, firm, qs = _roster_filters(request)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    target = firm if firm is not None else qs
-    return _xlsx(roster_io.export_return_statistics(user, target), f"返岗员工统计_{stamp}.xlsx")
+    if firm is not None:
+        # One firm's statistics count all its people: the other filters do not apply, so are not logged.
+        target, filters = firm, readable_filters(form, {"firm": firm})
+    else:
+        target, filters = qs, _filters_in_force(form)
+    content = roster_io.export_return_statistics(user, target, filters=filters)
+    return _xlsx(content, f"返岗员工统计_{stamp}.xlsx")
 
 
 # -- the import ---------------------------------------------------------------------------------------------
