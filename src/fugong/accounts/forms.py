@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from fugong.accounts import throttle
 from fugong.accounts.models import Department
 from fugong.accounts.roles import Role
+from fugong.core.widgets import SearchableSelect
 from fugong.enterprises.models import Enterprise
 from fugong.regions.models import Region, RegionLevel
 
@@ -14,6 +15,8 @@ MAX_REGION_CHOICES = 3000
 
 
 class RegionChoiceField(forms.ModelChoiceField):
+    widget = SearchableSelect
+
     def label_from_instance(self, obj):
         indent = "\u3000" * max(obj.path.count("/") - self.root_depth, 0)
         return f"{indent}{obj.name}"

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fugong.core.widgets import SearchableSelect
 from fugong.policy.models import ChecklistDefinition, RiskLevel
 from fugong.policy.parameters import PARAMETER_SPECS, Kind, PolicyParameters, validate_parameters
 from fugong.policy.selectors import preset_choices
@@ -149,7 +150,10 @@ class PolicyVersionForm(forms.Form):
 
 class ApplyPresetForm(forms.Form):
     region = forms.ModelChoiceField(
-        label=gettext_lazy("适用区域"), queryset=None, empty_label=gettext_lazy("请选择")
+        label=gettext_lazy("适用区域"),
+        queryset=None,
+        empty_label=gettext_lazy("请选择"),
+        widget=SearchableSelect,
     )
     preset = forms.ChoiceField(label=gettext_lazy("预设（通知）"), choices=())
     effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=DATE_WIDGET)
@@ -178,6 +182,7 @@ class PresetUploadForm(forms.Form):
         queryset=None,
         required=False,
         empty_label=gettext_lazy("只载入，不应用"),
+        widget=SearchableSelect,
     )
     effective_from = forms.DateField(label=gettext_lazy("生效日期"), widget=DATE_WIDGET, required=False)
     confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)

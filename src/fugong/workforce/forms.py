@@ -4,6 +4,7 @@ dates, transitions, release) is the service's, and its messages come back onto t
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.widgets import SearchableSelect
 from fugong.enterprises.models import DormRoom, GridUnit, IsolationRoom, ShuttleRoute
 from fugong.regions.catalog import NATION, TREE
 from fugong.regions.widgets import RegionField
@@ -29,7 +30,9 @@ def _choices(choices):
 class RosterFilterForm(forms.Form):
     """The roster's filters; an invalid value is simply ignored."""
 
-    firm = forms.ModelChoiceField(label=_("企业"), queryset=None, required=False, empty_label=_("全部企业"))
+    firm = forms.ModelChoiceField(
+        label=_("企业"), queryset=None, required=False, empty_label=_("全部企业"), widget=SearchableSelect
+    )
     status = forms.ChoiceField(label=_("状态"), required=False)
     decision = forms.ChoiceField(label=_("返岗判定"), required=False)
     local = forms.ChoiceField(
