@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 
-from fugong.accounts.views import LoginView, capability_required
+from fugong.accounts.views import LoginView, capability_required, login_otp
 from fugong.core import views as core_views
 from fugong.core.api import HasCapability
 
@@ -23,6 +23,7 @@ api_docs = capability_required("api.docs")(SpectacularSwaggerView.as_view(url_na
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
+    path("login/otp/", login_otp, name="login_otp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

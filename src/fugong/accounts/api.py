@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.authtoken.models import Token
@@ -5,7 +7,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from fugong.accounts import selectors, throttle
+from fugong.accounts import otp, selectors, throttle
 
 
 class ScopeSerializer(serializers.Serializer):
@@ -77,5 +79,24 @@ class TokenView(ObtainAuthToken):
                 refusal.wait = throttle.retry_after_seconds(until)
                 raise refusal
             raise exceptions.ValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        self._second_factor(request, user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    @staticmethod
+    def _second_factor(request, user) -> None:
+        """A token is as good as a session: an account with two-step verification gives its current code
+        too (``otp``), and one the policy requires it of must enrol on the web first."""
+        if otp.has_device(user):
+            code = request.data.get("otp") if hasattr(request.data, "get") else None
+            if not code:
+                raise exceptions.ValidationError(
+                    {"otp": [_("该账号已启用两步验证：请同时提交身份验证器当前显示的 6 位验证码（otp）。")]}
+                )
+            try:
+                otp.check_code(request, user, str(code))
+            except DjangoValidationError as exc:
+                raise exceptions.ValidationError({"otp": exc.message_dict.get("code", exc.messages)}) from exc
+        elif otp.is_required(user):
+            raise exceptions.PermissionDenied(_("按规定须先在网页登录并启用两步验证，才能获取接口令牌。"))

@@ -3,7 +3,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from fugong.accounts import throttle
+from fugong.accounts import otp, throttle
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -29,7 +29,9 @@ class ThrottledModelBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             throttle.note_failure(request, username)
-        else:
+        elif not otp.has_device(user):
+            # With a second factor the right code ends the run of failures (otp.finish_pending), not the
+            # password: else each right password would buy more guesses at the code.
             throttle.note_success(username)
         return user
 

@@ -123,3 +123,9 @@ class UserCreateForm(forms.Form):
         ):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return cleaned
+
+
+class OTPCodeForm(forms.Form):
+    """The six digits of an authenticator app (fugong.accounts.otp checks them)."""
+
+    code = forms.CharField(label=_("验证码"), max_length=12)

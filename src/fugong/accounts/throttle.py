@@ -24,6 +24,7 @@ from fugong.audit.services import record
 from fugong.core import dates
 
 FAILED = "accounts.login.failed"
+OTP_FAILED = "accounts.login.otp_failed"
 LOCKED = "accounts.login.locked"
 
 
@@ -110,9 +111,12 @@ def _audit(action: str, username, user, details: dict, note: str) -> None:
         record(None, action, object_type="accounts.user", object_repr=name, after=details, note=note)
 
 
-def note_failure(request, username) -> dt.datetime | None:
+def note_failure(
+    request, username, action: str = FAILED, note: str = "登录失败：用户名或密码不正确"
+) -> dt.datetime | None:
     """Count a wrong password (or unknown name) from this request; audit it, and the lock-out when a
-    count reaches its limit. Answers when the account or address may try again, if now locked."""
+    count reaches its limit. Answers when the account or address may try again, if now locked.
+    A wrong second-factor code (fugong.accounts.otp) counts here too, under its own action and note."""
     lockout = _lockout()
     window = int(lockout.total_seconds())
     ip = client_ip(request)
@@ -130,11 +134,11 @@ def note_failure(request, username) -> dt.datetime | None:
     user = _target(username)
     details = {"username": name, "ip": ip, "path": request.path[:200]}
     _audit(
-        FAILED,
+        action,
         username,
         user,
         {**details, **{f"failures_{kind}": count for kind, count in counts.items()}},
-        "登录失败：用户名或密码不正确",
+        note,
     )
     with translation.override("zh-hans"):  # the note's date in the log's one format
         for kind, count, until in locks:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fugong.accounts import selectors, services, throttle
-from fugong.accounts.forms import LoginForm, ProfileForm, UserCreateForm
+from fugong.accounts import otp, selectors, services, throttle
+from fugong.accounts.forms import LoginForm, OTPCodeForm, ProfileForm, UserCreateForm
 from fugong.accounts.roles import CAPABILITIES, Role, capability_label, require
 from fugong.core.tables import Column, sorted_table
 
@@ -70,14 +70,107 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "capabilities": _capability_names(user)},
+        {
+            "form": form,
+            "capabilities": _capability_names(user),
+            "otp_may_enrol": otp.may_enrol(user),
+            "otp_required": otp.is_required(user),
+            "otp_enabled": otp.has_device(user),
+        },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def otp_setup(request):
+    """两步验证 enrolment: scan the QR code (or type the secret), confirm with the first code."""
+    user = request.user
+    if not otp.may_enrol(user):
+        raise PermissionDenied
+    if otp.has_device(user):
+        messages.info(request, _("两步验证已启用。"))
+        return redirect("accounts:profile")
+    device = otp.pending_device(user)
+    form = OTPCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            otp.confirm(request, device, form.cleaned_data["code"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("两步验证已启用，今后登录时须输入身份验证器上的验证码。"))
+            return redirect("home" if otp.is_required(user) else "accounts:profile")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": otp.qr_svg(device),
+            "secret": otp.secret_groups(device),
+            "required": otp.is_required(user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def otp_disable(request):
+    form = OTPCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            otp.disable(request, form.cleaned_data["code"])
+        except ValidationError as exc:
+            messages.error(request, _("未能停用两步验证：%(reason)s") % {"reason": "；".join(exc.messages)})
+        else:
+            messages.success(request, _("两步验证已停用，今后登录只需密码。"))
+    else:
+        messages.error(request, _("未能停用两步验证：验证码须为 6 位数字。"))
+    return redirect("accounts:profile")
+
+
+def login_otp(request):
+    """输入验证码: the second step of a login whose password was right and whose account has a device."""
+    user = otp.pending_user(request)
+    if user is None:
+        if request.method == "POST":
+            messages.error(request, _("验证已超时，请重新输入用户名和密码。"))
+        return redirect("login")
+    form = OTPCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            next_url = otp.finish_pending(request, form.cleaned_data["code"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+            until = throttle.locked_until(request, user.username)
+            if until is not None:
+                status = 429
+                response = render(request, "accounts/login_otp.html", {"form": form}, status=status)
+                response["Retry-After"] = str(throttle.retry_after_seconds(until))
+                return response
+        else:
+            return HttpResponseRedirect(next_url)
+    if form.errors:
+        status = 400
+    return render(request, "accounts/login_otp.html", {"form": form}, status=status)
 
 
 class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if otp.has_device(user):
+            # Not logged in yet: the code step logs in (fugong.accounts.otp).
+            otp.begin_pending(self.request, user, self.get_success_url())
+            return redirect("login_otp")
+        response = super().form_valid(form)
+        otp.login_without_device(self.request, user)
+        if otp.is_required(user):
+            return redirect("accounts:otp_setup")
+        return response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -21,6 +21,9 @@ ACTIONS = {
     "accounts.user.profile_update": gettext_lazy("修改个人信息"),
     "accounts.login.failed": gettext_lazy("登录失败"),
     "accounts.login.locked": gettext_lazy("登录失败过多，已锁定"),
+    "accounts.login.otp_failed": gettext_lazy("两步验证码错误"),
+    "accounts.otp.enrol": gettext_lazy("启用两步验证"),
+    "accounts.otp.disable": gettext_lazy("停用两步验证"),
     "view_personal_data": gettext_lazy("查看未脱敏个人信息"),
     # Enterprises
     "enterprise.create": gettext_lazy("新建企业档案"),
