@@ -126,3 +126,27 @@ def test_the_same_key_twice_is_refused():
 def test_development_mode_starts_without_keys(flag):
     result = run("manage.py", "check", **flag)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_checkout_without_debug_or_the_flag_runs_in_development_mode():
+    """Production is declared with DEBUG=0 (or FUGONG_DEV=0); a fresh checkout's `manage.py` with neither
+    set runs, as a developer expects, while DEBUG=0 alone is refused (the cases above)."""
+    base = {k: v for k, v in os.environ.items() if k not in OURS}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    declared = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**base, "FUGONG_DEV": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert declared.returncode != 0 and "SECRET_KEY" in declared.stderr

@@ -1,5 +1,6 @@
 """Django settings; every deployment-specific value comes from an environment variable."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -14,10 +15,11 @@ VAR_DIR = Path(env_str("FUGONG_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-# Development mode (FUGONG_DEV=1, set by the Makefile and by pytest; DEBUG=1 implies it) may run on
-# development keys, an in-process cache and plain HTTP. Anything else is production: it refuses to start
-# on unsafe settings (the check at the end of this file) and turns HTTPS-only defaults on.
-DEV_MODE = DEBUG or env_bool("FUGONG_DEV", False)
+# Production is declared: DEBUG=0 (as the deployment checklist sets it) or FUGONG_DEV=0. It refuses to start
+# on unsafe settings (the check at the end of this file) and turns HTTPS-only defaults on. A checkout where
+# neither is set — a developer's shell, `make demo`, the tests — runs in development mode: development
+# keys, an in-process cache and plain HTTP. DEBUG=1 or FUGONG_DEV=1 force development mode.
+DEV_MODE = DEBUG or env_bool("FUGONG_DEV", "DEBUG" not in os.environ)
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -275,7 +277,7 @@ if not DEV_MODE:
     )
     if _problems:
         raise ImproperlyConfigured(
-            "复工通拒绝以不安全的设置启动（生产环境：DEBUG=0 且未设 FUGONG_DEV=1）。"
-            " / FuGong refuses to start in production (DEBUG=0, FUGONG_DEV unset) with unsafe settings:\n- "
+            "复工通拒绝以不安全的设置启动（生产环境：DEBUG=0 或 FUGONG_DEV=0）。"
+            " / FuGong refuses to start in production (DEBUG=0 or FUGONG_DEV=0) with unsafe settings:\n- "
             + "\n- ".join(_problems)
         )
