@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
-from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +106,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
         # SessionAuthentication's own check, in English and with Django's internal reason.
         exc = exceptions.PermissionDenied("请求已失效（缺少或过期的安全令牌），请刷新页面后重试。")
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES when it loads, which names this
+    # module's parser, so importing it at the top would make the two modules import each other.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
