@@ -21,8 +21,12 @@ same run:
     check-ins for most people, some missing, a few abnormal with their alerts, tests, gate entries,
     visitors, vehicles, refusals — seeded with set-based SQL, not the services): the first build, then
     the refresh.
+(d) ``fugong.compliance.services.build_compliance`` for the same day and the same city right after (c):
+    every checklist item of the policy in force for every firm, the risk signals and the score, set-based
+    (the first build, then the refresh), printed next to (c) in firms per second.
 
     make bench-monitoring
+    .venv/bin/python benchmarks/monitoring_http.py --skip a,b   # only the builds (c) and (d)
     .venv/bin/python benchmarks/monitoring_http.py [--fresh] [--duration 15] [--connections 16]
 
 BENCH_DATABASE_URL may name another scratch database (by default
@@ -757,8 +761,50 @@ def bench_summaries(day: dt.date, firm_ids: list[int]) -> dict:
     return out
 
 
+def bench_compliance(day: dt.date) -> dict:
+    """(d): the compliance pictures of the seeded day for the whole city, first build then refresh."""
+    try:
+        from fugong.compliance.models import ComplianceDay
+        from fugong.compliance.services import build_compliance
+    except ImportError as exc:
+        log(f"(d) skipped: {exc}")
+        return {}
+    from django.db.models import Sum
+
+    ComplianceDay.objects.filter(day=day).delete()
+    out = {}
+    for name in ("first", "refresh"):
+        t0 = time.perf_counter()
+        built = build_compliance(day)
+        out[f"{name}_seconds"] = time.perf_counter() - t0
+        out[f"{name}_count"] = built
+        log(f"(d) {name} build: {built} compliance days in {out[f'{name}_seconds']:.2f} s")
+    rows = ComplianceDay.objects.filter(day=day)
+    out["rows"] = rows.count()
+    out["totals"] = rows.aggregate(met=Sum("met"), not_met=Sum("not_met"), unknown=Sum("unknown"))
+    out["risky"] = rows.filter(risk_score__gt=0).count()
+    return out
+
+
+def print_builds(summaries: dict, compliance: dict) -> None:
+    """The lines of (c) and (d), side by side: seconds and firms per second of each build."""
+    for letter, title, result in (
+        ("c", "daily summaries", summaries),
+        ("d", "compliance pictures", compliance),
+    ):
+        if not result:
+            print(f"({letter}) {title}: not run")
+            continue
+        for name in ("first", "refresh"):
+            s = result[f"{name}_seconds"]
+            label = f"({letter}) {title}, {name} build ({result[f'{name}_count']:,} firms)"
+            print(f"{label:<62}{s:>11.2f}s{result[f'{name}_count'] / s:>14,.0f} firms/s{'':>8}{'':>8}  —")
+
+
 # -- report ------------------------------------------------------------------------------------------------
-def report(single: dict, batch: dict, summaries: dict, args, firms: int, people: int) -> None:
+def report(
+    single: dict, batch: dict, summaries: dict, args, firms: int, people: int, compliance: dict
+) -> None:
     runs = single["runs"]
     ping = sum(r["ping_rps"] for r in runs) / len(runs)
     checkin = sum(r["checkin_rps"] for r in runs) / len(runs)
@@ -793,13 +839,7 @@ def report(single: dict, batch: dict, summaries: dict, args, firms: int, people:
         print(
             f"{name:<62}{ours:>12}{ref:>20}{ratio:>8.2f}{'≥ ' + str(target):>8}  {'yes' if ratio >= target else 'NO'}"
         )
-    if summaries:
-        for name in ("first", "refresh"):
-            s = summaries[f"{name}_seconds"]
-            label = f"(c) daily summaries, {name} build ({summaries[f'{name}_count']:,} firms)"
-            print(f"{label:<62}{s:>11.2f}s{summaries[f'{name}_count'] / s:>14,.0f} firms/s{'':>8}{'':>8}  —")
-    else:
-        print("(c) daily summaries: fugong.reports.services.build_summaries is not available")
+    print_builds(summaries, compliance)
     print()
     for i, r in enumerate(runs, 1):
         print(
@@ -818,6 +858,11 @@ def report(single: dict, batch: dict, summaries: dict, args, firms: int, people:
     )
     if summaries:
         print(f"(c) {summaries['rows']:,} summary rows; city totals {summaries['totals']}")
+    if compliance:
+        print(
+            f"(d) {compliance['rows']:,} compliance days; items {compliance['totals']}; "
+            f"{compliance['risky']:,} firms with a risk score above 0"
+        )
 
 
 def main() -> None:
@@ -830,7 +875,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds of each wrk run in (a)")
     parser.add_argument("--repeat", type=int, default=3, help="alternating ping / check-in runs in (a)")
     parser.add_argument("--batches", type=int, default=20, help="5,000-record batches in (b)")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
@@ -868,25 +913,32 @@ def main() -> None:
     run_id = f"{int(time.time()) % 1_000_000:06d}"
     from django.db import connection
 
-    connection.close()  # the server's workers take the connections from here
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        Server(url, args.workers, Path(tmp) / "gunicorn.log", tokens[firm_ids[0]][1]),
-    ):
-        workdir = Path(tmp)
-        warm_up(firm_ids[0], tokens[firm_ids[0]][1], people[firm_ids[0]][0], args.workers)
-        single = (
-            {"runs": []} if "a" in skip else bench_single(single_firms, tokens, people, args, workdir, run_id)
-        )
-        batch = {} if "b" in skip else bench_batch(url, batch_firms, tokens, people, args, workdir, run_id)
-        log_text = (workdir / "gunicorn.log").read_text()
-        if log_text.strip():
-            print("gunicorn said:\n" + log_text[-3000:], file=sys.stderr)
+    single, batch = {"runs": []}, {}
+    # (c) and (d) run in this process: the server is started only for (a) and (b).
+    if not {"a", "b"} <= skip:
+        connection.close()  # the server's workers take the connections from here
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            Server(url, args.workers, Path(tmp) / "gunicorn.log", tokens[firm_ids[0]][1]),
+        ):
+            workdir = Path(tmp)
+            warm_up(firm_ids[0], tokens[firm_ids[0]][1], people[firm_ids[0]][0], args.workers)
+            if "a" not in skip:
+                single = bench_single(single_firms, tokens, people, args, workdir, run_id)
+            if "b" not in skip:
+                batch = bench_batch(url, batch_firms, tokens, people, args, workdir, run_id)
+            log_text = (workdir / "gunicorn.log").read_text()
+            if log_text.strip():
+                print("gunicorn said:\n" + log_text[-3000:], file=sys.stderr)
     summaries = {} if "c" in skip else bench_summaries(day, firm_ids)
+    compliance = {} if "d" in skip else bench_compliance(day)
     if single["runs"] and batch:
-        report(single, batch, summaries, args, len(firm_ids), people_total)
+        report(single, batch, summaries, args, len(firm_ids), people_total, compliance)
     else:
-        print(json.dumps({"single": single, "batch": batch, "summaries": summaries}, default=str, indent=1))
+        print(json.dumps({"single": single, "batch": batch, "summaries": summaries, "compliance": compliance},
+                         default=str, indent=1))  # fmt: skip
+        print(f"{len(firm_ids):,} firms, {people_total:,} employees")
+        print_builds(summaries, compliance)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,34 @@ READ_CAPABILITY = {
     "daily-summaries": "reports.view",
     "tests": ("monitoring.tests.view", "monitoring.checkin.self"),
 }
+# Each workplace app furnishes its own rows (``furnish(world)``) and may name its own read capabilities
+# (``READ_CAPABILITY``) in ``tests/<app>/furnish.py``; a module not written yet is skipped.
+FURNISHERS = [
+    "tests.disinfection.furnish",
+    "tests.supplies.furnish",
+    "tests.arrangements.furnish",
+    "tests.gatherings.furnish",
+    "tests.compliance.furnish",
+    "tests.surveys.furnish",
+]
+
+
+def _furnisher_modules():
+    from importlib import import_module
+
+    modules = []
+    for name in FURNISHERS:
+        try:
+            modules.append(import_module(name))
+        except ModuleNotFoundError as exc:
+            if not name.startswith(exc.name or "-"):
+                raise
+    return modules
+
+
+for _module in _furnisher_modules():
+    READ_CAPABILITY.update(getattr(_module, "READ_CAPABILITY", {}))
+
 SCOPED_ROUTES = [
     (prefix, viewset)
     for prefix, viewset, _ in router.registry
@@ -49,6 +77,8 @@ def furnished(world, pinned_clock):
     _gate(world)
     _devices(world)
     _summaries(world)
+    for module in _furnisher_modules():
+        module.furnish(world)
     return world
 
 

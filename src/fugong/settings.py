@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,12 @@ INSTALLED_APPS = [
     "fugong.monitoring",
     "fugong.operations",
     "fugong.reports",
+    "fugong.disinfection",
+    "fugong.supplies",
+    "fugong.arrangements",
+    "fugong.gatherings",
+    "fugong.compliance",
+    "fugong.surveys",
     "fugong.demo",
 ]
 
@@ -210,6 +217,10 @@ SPECTACULAR_SETTINGS = {
         "EpisodeKindEnum": "fugong.workforce.models.EpisodeKind",
         "DeviceKindEnum": "fugong.monitoring.models.DeviceKind",
         "EnterpriseStatusEnum": "fugong.enterprises.models.EnterpriseStatus",
+        "AssignmentKindEnum": "fugong.arrangements.models.AssignmentKind",
+        "GatheringKindEnum": "fugong.gatherings.models.GatheringKind",
+        "MovementKindEnum": "fugong.supplies.models.MovementKind",
+        "AnswerKindEnum": "fugong.compliance.models.AnswerKind",
     },
 }
 
@@ -227,6 +238,16 @@ CELERY_BEAT_SCHEDULE = {
     "reports.build_today_summaries": {"task": "reports.build_today_summaries", "schedule": 30 * 60},
     # Files and jobs a killed import worker left behind, and people it left undecided.
     "workforce.sweep_imports": {"task": "fugong.workforce.sweep_imports", "schedule": 10 * 60},
+    # Each operating firm's compliance picture (checklist items met or not, risk score): today's refreshed
+    # every 30 minutes, yesterday's built once more after midnight from the day's complete records.
+    "compliance.build_today": {"task": "compliance.build_today", "schedule": 30 * 60},
+    "compliance.build_yesterday_final": {
+        "task": "compliance.build_yesterday_final",
+        "schedule": crontab(hour=0, minute=40),
+    },
+    # Survey campaigns due within a day or overdue: firms that have not answered are reminded (at most
+    # every 12 hours each).
+    "surveys.remind_due_campaigns": {"task": "surveys.remind_due_campaigns", "schedule": 60 * 60},
 }
 
 # Production must share its cache between workers (login failures are counted there): REDIS_URL is

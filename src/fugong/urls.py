@@ -40,6 +40,12 @@ urlpatterns = [
     path("gate/", include("fugong.operations.urls")),
     path("workforce/", include("fugong.workforce.urls")),
     path("reports/", include("fugong.reports.urls")),
+    path("disinfection/", include("fugong.disinfection.urls")),
+    path("supplies/", include("fugong.supplies.urls")),
+    path("arrangements/", include("fugong.arrangements.urls")),
+    path("gatherings/", include("fugong.gatherings.urls")),
+    path("compliance/", include("fugong.compliance.urls")),
+    path("surveys/", include("fugong.surveys.urls")),
     # Public: anyone holding a certificate's QR code may check it, without an account.
     path("verify/", include("fugong.resumption.public_urls")),
 ]

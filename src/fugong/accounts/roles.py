@@ -181,6 +181,69 @@ CAPABILITIES: dict[str, set[str]] = {
     "reports.view": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT, Role.INSPECTOR},
     "reports.confirm": {Role.ENTERPRISE},
     "reports.reopen": {Role.TOWN},
+    # Workplace operations (SPEC §6–7): the firm's officer keeps the disinfection log, the supplies
+    # ledger, the dorm/canteen/shuttle/grid arrangements and the gatherings; every officer over the firm
+    # reads them within scope.
+    "disinfection.record": {Role.ENTERPRISE},
+    "disinfection.view": {
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.INSPECTOR,
+        Role.DEPARTMENT,
+        Role.GRID_WORKER,
+    },
+    "supplies.record": {Role.ENTERPRISE},
+    "supplies.view": {
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.INSPECTOR,
+        Role.DEPARTMENT,
+        Role.GRID_WORKER,
+    },
+    # A demand the firm cannot source goes to its town, which solves it or escalates it to the task force.
+    "supplies.demand": {Role.ENTERPRISE},
+    "supplies.demand.handle": {Role.TOWN, Role.TASK_FORCE},
+    "arrangements.edit": {Role.ENTERPRISE},
+    "arrangements.view": {
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.INSPECTOR,
+        Role.DEPARTMENT,
+        Role.GRID_WORKER,
+    },
+    "gatherings.record": {Role.ENTERPRISE},
+    "gatherings.view": {
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.INSPECTOR,
+        Role.DEPARTMENT,
+        Role.GRID_WORKER,
+    },
+    # The town approves a gathering at or over the policy's threshold (属地管理).
+    "gatherings.approve": {Role.TOWN},
+    # Checklists answered (SPEC §7): the firm self-assesses with evidence; the inspector and the town
+    # confirm or overturn; every officer reads the compliance picture; the risk order is for those who
+    # direct inspections.
+    "compliance.view": {
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.INSPECTOR,
+        Role.DEPARTMENT,
+        Role.GRID_WORKER,
+    },
+    "compliance.self_assess": {Role.ENTERPRISE},
+    "compliance.verify": {Role.INSPECTOR, Role.TOWN},
+    "compliance.risk": {Role.TOWN, Role.TASK_FORCE, Role.INSPECTOR, Role.DEPARTMENT, Role.GRID_WORKER},
+    # Surveys (摸排): the task force and the towns send them, firms answer, the officers
+    # who help the firms follow who has not.
+    "surveys.manage": {Role.TASK_FORCE, Role.TOWN},
+    "surveys.answer": {Role.ENTERPRISE},
+    "surveys.view": {Role.TASK_FORCE, Role.TOWN, Role.DEPARTMENT, Role.GRID_WORKER, Role.INSPECTOR},
 }
 
 # What each capability is called on the pages (the profile lists a person's by these names).
@@ -231,6 +294,24 @@ CAPABILITY_LABELS: dict[str, str] = {
     "reports.view": _("查看每日汇总"),
     "reports.confirm": _("确认本企业每日汇总"),
     "reports.reopen": _("退回每日汇总"),
+    "disinfection.record": _("登记环境消杀"),
+    "disinfection.view": _("查看消杀记录"),
+    "supplies.record": _("登记防疫物资出入库"),
+    "supplies.view": _("查看防疫物资"),
+    "supplies.demand": _("提出防疫物资需求"),
+    "supplies.demand.handle": _("协调防疫物资需求"),
+    "arrangements.edit": _("安排住宿、就餐、通勤和网格"),
+    "arrangements.view": _("查看住宿、就餐、通勤和网格安排"),
+    "gatherings.record": _("登记聚集性活动"),
+    "gatherings.view": _("查看聚集性活动"),
+    "gatherings.approve": _("审批聚集性活动"),
+    "compliance.view": _("查看合规检查"),
+    "compliance.self_assess": _("填报检查项自查"),
+    "compliance.verify": _("核查企业自查结果"),
+    "compliance.risk": _("查看企业风险排序"),
+    "surveys.manage": _("发起摸排调查"),
+    "surveys.answer": _("填报摸排调查"),
+    "surveys.view": _("查看摸排进度"),
 }
 
 

@@ -23,6 +23,12 @@ API_MODULES = [
     "fugong.monitoring.testing_api",
     "fugong.monitoring.access_api",
     "fugong.reports.api",
+    "fugong.disinfection.api",
+    "fugong.supplies.api",
+    "fugong.arrangements.api",
+    "fugong.gatherings.api",
+    "fugong.compliance.api",
+    "fugong.surveys.api",
 ]
 
 router = DefaultRouter()

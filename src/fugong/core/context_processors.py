@@ -11,6 +11,7 @@ NAV_GROUPS = [
     ("enterprise", _("企业与复工")),
     ("workforce", _("人员与返岗")),
     ("monitoring", _("日常监测")),
+    ("workplace", _("厂区防控")),
     # Inspections, service tickets and surveys (SPEC §9) land here as they are built.
     ("supervision", _("督查与服务")),
     ("reports", _("统计报表")),
@@ -42,6 +43,15 @@ NAV_ITEMS = [
     # The gate keeper's phone page; officers read the firms' gate records.
     (_("门岗登记"), "operations:gate", "gate.record", "monitoring"),
     (_("门岗登记"), "operations:records", "gate.oversee", "monitoring"),
+    (_("消杀记录"), "disinfection:index", "disinfection.view", "workplace"),
+    (_("防疫物资"), "supplies:index", "supplies.view", "workplace"),
+    (_("物资需求"), "supplies:demands", "supplies.demand.handle", "workplace"),
+    (_("住宿就餐通勤"), "arrangements:index", "arrangements.view", "workplace"),
+    (_("聚集活动"), "gatherings:index", "gatherings.view", "workplace"),
+    (_("合规检查"), "compliance:index", "compliance.view", "workplace"),
+    (_("风险排序"), "compliance:risk", "compliance.risk", "supervision"),
+    (_("摸排调查"), "surveys:index", "surveys.view", "supervision"),
+    (_("摸排调查"), "surveys:mine", "surveys.answer", "supervision"),
     (_("每日汇总"), "reports:daily", "reports.view", "reports"),
     (_("防控政策"), "policy:index", "policy.view", "system"),
     (_("行政区划"), "regions:tree", "region.view", "system"),

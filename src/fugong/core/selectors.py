@@ -388,6 +388,9 @@ def todo_for(user, now: dt.datetime | None = None, *, unread=None) -> list[dict]
                     NORMAL,
                 )
             )
+    from fugong.core.workplace_todo import workplace_todos  # the workplace apps read core's helpers
+
+    items += workplace_todos(user, now, _item, _url, URGENT, SOON, NORMAL)
     if can(user, "resumption.pages"):
         unread = unread() if unread is not None else unread_count(user)
         if unread:

@@ -120,6 +120,58 @@ def ensure_policy(city: Region) -> None:
     if not Policy.objects.filter(region=city).exists():
         # In force for two months already, so that returns dated in the past are decided under it.
         apply_preset(city, "N0", actor=None, effective_from=timezone.localdate() - dt.timedelta(days=60))
+        adopt_workplace_rules(Policy.objects.get(region=city))
+
+
+# The workplace measures the demo city takes over from the other notices, each value citing its notice.
+ADOPTED = {
+    "N1": ("max_people_per_car", "required_supplies"),
+    "N2": ("disinfection_areas", "disinfection_rounds"),
+    "N3": ("gathering_plan_threshold", "meal_group_max"),
+    "N4": ("dorm_max_per_room", "dorm_min_area_per_person_m2", "canteen_staggered_meals"),
+}
+# Values no notice gives: the demo city's own, with their basis.
+LOCAL_VALUES = {
+    "supplies_min_days_of_cover": 7,
+    "risk_weight_unmet_item": 5,
+    "risk_weight_abnormal_temperature": 30,
+    "risk_weight_overdue_test": 3,
+    "risk_weight_missed_disinfection": 4,
+    "risk_weight_stock_shortage": 10,
+}
+LOCAL_BASIS = "市防控专班会议纪要：企业防疫物资储备不少于7天用量；督查按风险评分排序"
+
+
+def adopt_workplace_rules(policy) -> None:
+    """Version 2 of the demo policy: the workplace measures of N1–N4 and the city's own values."""
+    from fugong.policy.loading import preset_provenance
+    from fugong.policy.selectors import get_preset
+    from fugong.policy.services import create_version
+
+    latest = policy.versions.order_by("-number").first()
+    parameters = dict(latest.parameters)
+    provenance = {}
+    checklists = list(parameters.get("required_checklists") or [])
+    for key, names in ADOPTED.items():
+        preset = get_preset(key)
+        sources = preset_provenance(preset)
+        for name in names:
+            parameters[name] = preset.data["parameters"][name]["value"]
+            provenance[name] = sources[name]
+        for checklist in preset.data["parameters"].get("required_checklists", {}).get("value", []):
+            if checklist not in checklists:
+                checklists.append(checklist)
+    parameters["required_checklists"] = checklists
+    parameters.update(LOCAL_VALUES)
+    create_version(
+        policy,
+        parameters,
+        effective_from=timezone.localdate() - dt.timedelta(days=30),
+        based_on=latest.number,
+        note=LOCAL_BASIS,
+        allow_past=True,
+        provenance=provenance,
+    )
 
 
 def _firm_rows(
@@ -339,6 +391,7 @@ def build_city(
         from fugong.demo.monitoring import build_monitoring
 
         build_monitoring(city, [model_firm, *others])
+        build_workplace(city, [model_firm, *others])
     if created := result.firms - firms_before:
         from fugong.audit.services import record
 
@@ -350,6 +403,31 @@ def build_city(
             note="载入演示城市数据（企业按初始状态直接建档）",
         )
     return result
+
+
+# The workplace apps' demo data (disinfection, supplies, arrangements, gatherings, surveys), each made
+# through its services; the compliance pictures come last, built from all of it.
+WORKPLACE_DEMOS = [
+    "fugong.demo.arrangements",
+    "fugong.demo.disinfection",
+    "fugong.demo.supplies",
+    "fugong.demo.gatherings",
+    "fugong.demo.surveys",
+    "fugong.demo.compliance",
+]
+
+
+def build_workplace(city: Region, firms: list) -> None:
+    from importlib import import_module
+
+    for name in WORKPLACE_DEMOS:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.build(city, firms)
 
 
 def set_demo_password(user: User) -> None:

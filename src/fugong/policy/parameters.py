@@ -97,6 +97,17 @@ ZONE_CHOICES = (
     ("waste", gettext_lazy("废弃物处置区")),
     ("office", gettext_lazy("办公区")),
 )
+# The protective supplies a firm keeps; the ledger's items, of which the policy may require some.
+SUPPLY_CHOICES = (
+    ("mask", gettext_lazy("医用口罩")),
+    ("n95", gettext_lazy("N95口罩")),
+    ("protective_suit", gettext_lazy("防护服")),
+    ("disinfectant", gettext_lazy("消杀用品")),
+    ("thermometer", gettext_lazy("测温设备")),
+    ("antigen_kit", gettext_lazy("抗原检测试剂盒")),
+    ("gloves", gettext_lazy("医用手套")),
+    ("goggles", gettext_lazy("护目镜")),
+)
 # Pages that show the policy's own words to the people using them.
 PAGE_CHOICES = (
     ("returns", gettext_lazy("返岗报备与卡口对接页")),
@@ -137,6 +148,8 @@ G_PLACE = gettext_lazy("场所、车辆与聚集")
 G_DISINFECT = gettext_lazy("消杀")
 G_REVIEW = gettext_lazy("申报与审批")
 G_COMMIT = gettext_lazy("企业承诺与检查清单")
+G_SUPPLY = gettext_lazy("防疫物资")
+G_RISK = gettext_lazy("风险评分")
 
 PARAMETER_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec(
@@ -345,6 +358,74 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         100,
     ),
     ParamSpec(
+        "canteen_staggered_meals",
+        gettext_lazy("实行错峰就餐（同一食堂各批次时段不得重叠）"),
+        Kind.BOOL,
+        G_PLACE,
+    ),
+    ParamSpec(
+        "required_supplies",
+        gettext_lazy("企业须储备的防疫物资"),
+        Kind.CHOICES,
+        G_SUPPLY,
+        choices=SUPPLY_CHOICES,
+    ),
+    ParamSpec(
+        "supplies_min_days_of_cover",
+        gettext_lazy("防疫物资最低储备天数"),
+        Kind.INT,
+        G_SUPPLY,
+        gettext_lazy("天"),
+        1,
+        180,
+        help=gettext_lazy("按近7日平均日用量计算可用天数；库存为零的物资一律视为不足"),
+    ),
+    ParamSpec(
+        "risk_weight_unmet_item",
+        gettext_lazy("风险权重：每个未达标的检查项"),
+        Kind.INT,
+        G_RISK,
+        gettext_lazy("分/项"),
+        0,
+        100,
+    ),
+    ParamSpec(
+        "risk_weight_abnormal_temperature",
+        gettext_lazy("风险权重：每名体温或症状异常人员"),
+        Kind.INT,
+        G_RISK,
+        gettext_lazy("分/人"),
+        0,
+        100,
+    ),
+    ParamSpec(
+        "risk_weight_overdue_test",
+        gettext_lazy("风险权重：每名核酸或抗原检测逾期人员"),
+        Kind.INT,
+        G_RISK,
+        gettext_lazy("分/人"),
+        0,
+        100,
+    ),
+    ParamSpec(
+        "risk_weight_missed_disinfection",
+        gettext_lazy("风险权重：每个缺漏的消杀轮次"),
+        Kind.INT,
+        G_RISK,
+        gettext_lazy("分/轮次"),
+        0,
+        100,
+    ),
+    ParamSpec(
+        "risk_weight_stock_shortage",
+        gettext_lazy("风险权重：每种储备不足的防疫物资"),
+        Kind.INT,
+        G_RISK,
+        gettext_lazy("分/种"),
+        0,
+        100,
+    ),
+    ParamSpec(
         "disinfection_areas",
         gettext_lazy("必须消杀的区域"),
         Kind.VOCABULARY,
@@ -520,6 +601,14 @@ class PolicyParameters:
     dorm_min_area_per_person_m2: Decimal | None = None
     gathering_plan_threshold: int | None = None
     meal_group_max: int | None = None
+    canteen_staggered_meals: bool | None = None
+    required_supplies: tuple[str, ...] | None = None
+    supplies_min_days_of_cover: int | None = None
+    risk_weight_unmet_item: int | None = None
+    risk_weight_abnormal_temperature: int | None = None
+    risk_weight_overdue_test: int | None = None
+    risk_weight_missed_disinfection: int | None = None
+    risk_weight_stock_shortage: int | None = None
     disinfection_areas: tuple[Term, ...] | None = None
     disinfection_rounds: tuple[Term, ...] | None = None
     document_types: tuple[Term, ...] | None = None

@@ -944,6 +944,11 @@ def _save(actor, enterprise, rows: list[_Row], columns, result, progress, filena
                 "unchanged": result.unchanged,
             },
         )
+        if {"grid_unit_id", "dorm_room_id", "shuttle_route_id", "shuttle_seat"} & set(fields):
+            from fugong.arrangements.services import bulk_sync_from_employees
+
+            # Dated arrangements follow the imported dorm rooms and shuttle seats (contact search).
+            bulk_sync_from_employees(enterprise, actor)
         after_roster_import(actor, enterprise, result.employee_ids)
     if progress:
         progress(total, total)

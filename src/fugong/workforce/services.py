@@ -206,6 +206,17 @@ def _picture(employee) -> dict:
     return out
 
 
+ARRANGEMENT_FIELDS = {"grid_unit", "dorm_room", "shuttle_route", "shuttle_seat"}
+
+
+def _sync_arrangements(actor, employee) -> None:
+    """The dated history of where the person lives, rides and works (fugong.arrangements) follows the
+    file's current fields, whichever page set them."""
+    from fugong.arrangements.services import sync_from_employee
+
+    sync_from_employee(employee, actor)
+
+
 def _lock(employee_or_pk) -> Employee:
     pk = getattr(employee_or_pk, "pk", employee_or_pk)
     return (
@@ -483,6 +494,8 @@ def register_employee(actor, enterprise, data: dict) -> Employee:
         with transaction.atomic():
             employee.save()
             record(actor, "workforce.register", employee, after=_picture(employee))
+            if employee.grid_unit_id or employee.dorm_room_id or employee.shuttle_route_id:
+                _sync_arrangements(actor, employee)
             _evaluate_locked(actor, _lock(employee), note=_("建档时判定"))
     except IntegrityError:
         existing = Employee.objects.filter(enterprise=enterprise, id_number_index=resident.index).first()
@@ -546,6 +559,8 @@ def update_employee(actor, employee, data: dict, expected_version) -> Employee:
         locked.save()
         old, new = diff(before, _picture(locked))
         record(actor, "workforce.update", locked, before=old, after=new)
+        if set(new) & ARRANGEMENT_FIELDS:
+            _sync_arrangements(actor, locked)
         if set(new) & RULE_FIELDS:
             _evaluate_locked(actor, locked, note=_("档案修改后重新判定"))
     return Employee.objects.get(pk=locked.pk)

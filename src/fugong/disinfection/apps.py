@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DisinfectionConfig(AppConfig):
+    name = "fugong.disinfection"
+    verbose_name = "环境消杀"
