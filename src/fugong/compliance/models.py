@@ -114,7 +114,7 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self) -> str:
         firm = self.enterprise.name if self.enterprise_id else ""
-        return f"{firm} {self.item.code if self.item_id else ''} {self.get_kind_display()}"
+        return f"{firm} {item_ref(self.item) if self.item_id else ''} {self.get_kind_display()}"
 
     @property
     def counts_as_met(self) -> bool:

@@ -150,6 +150,7 @@ G_REVIEW = gettext_lazy("申报与审批")
 G_COMMIT = gettext_lazy("企业承诺与检查清单")
 G_SUPPLY = gettext_lazy("防疫物资")
 G_RISK = gettext_lazy("风险评分")
+G_INCIDENT = gettext_lazy("疫情处置")
 
 PARAMETER_SPECS: tuple[ParamSpec, ...] = (
     ParamSpec(
@@ -426,6 +427,75 @@ PARAMETER_SPECS: tuple[ParamSpec, ...] = (
         100,
     ),
     ParamSpec(
+        "incident_isolate_minutes",
+        gettext_lazy("发现异常后就地隔离的时限"),
+        Kind.INT,
+        G_INCIDENT,
+        gettext_lazy("分钟"),
+        1,
+        1440,
+        help=gettext_lazy("从预警或报告立案起算"),
+    ),
+    ParamSpec(
+        "incident_report_minutes",
+        gettext_lazy("报告镇街的时限"),
+        Kind.INT,
+        G_INCIDENT,
+        gettext_lazy("分钟"),
+        1,
+        1440,
+        help=gettext_lazy("从立案起算"),
+    ),
+    ParamSpec(
+        "incident_transfer_minutes",
+        gettext_lazy("转运至发热门诊的时限"),
+        Kind.INT,
+        G_INCIDENT,
+        gettext_lazy("分钟"),
+        1,
+        2880,
+        help=gettext_lazy("从立案起算"),
+    ),
+    ParamSpec(
+        "incident_contacts_minutes",
+        gettext_lazy("排查出密切接触者的时限"),
+        Kind.INT,
+        G_INCIDENT,
+        gettext_lazy("分钟"),
+        1,
+        2880,
+        help=gettext_lazy("从立案起算"),
+    ),
+    ParamSpec(
+        "incident_notify_minutes",
+        gettext_lazy("通知密切接触者的时限"),
+        Kind.INT,
+        G_INCIDENT,
+        gettext_lazy("分钟"),
+        1,
+        2880,
+        help=gettext_lazy("从立案起算"),
+    ),
+    ParamSpec(
+        "contact_lookback_days",
+        gettext_lazy("密切接触者追溯天数"),
+        Kind.INT,
+        G_INCIDENT,
+        gettext_lazy("天"),
+        1,
+        21,
+        help=gettext_lazy("从发病或采样时间往前追溯"),
+    ),
+    ParamSpec(
+        "contact_gate_window_minutes",
+        gettext_lazy("同一门岗先后进出视为接触的时间窗"),
+        Kind.INT,
+        G_INCIDENT,
+        gettext_lazy("分钟"),
+        1,
+        120,
+    ),
+    ParamSpec(
         "disinfection_areas",
         gettext_lazy("必须消杀的区域"),
         Kind.VOCABULARY,
@@ -609,6 +679,13 @@ class PolicyParameters:
     risk_weight_overdue_test: int | None = None
     risk_weight_missed_disinfection: int | None = None
     risk_weight_stock_shortage: int | None = None
+    incident_isolate_minutes: int | None = None
+    incident_report_minutes: int | None = None
+    incident_transfer_minutes: int | None = None
+    incident_contacts_minutes: int | None = None
+    incident_notify_minutes: int | None = None
+    contact_lookback_days: int | None = None
+    contact_gate_window_minutes: int | None = None
     disinfection_areas: tuple[Term, ...] | None = None
     disinfection_rounds: tuple[Term, ...] | None = None
     document_types: tuple[Term, ...] | None = None
@@ -1326,6 +1403,15 @@ def participant_label(token: str) -> str:
         return token
 
 
+def _checklist_names(keys) -> list[str]:
+    """The checklists' names as people know them (四必须防控承诺), in the order given; a key no checklist
+    has any more shows as it is."""
+    from fugong.policy.models import ChecklistDefinition  # models import this module
+
+    names = dict(ChecklistDefinition.objects.filter(key__in=list(keys)).values_list("key", "name"))
+    return [names.get(key, key) for key in keys]
+
+
 def display_value(spec: ParamSpec, value, params: "PolicyParameters | None" = None) -> str:
     """One line for pages and diffs; "不适用" when the notice does not set it. ``params`` names the
     terms a parameter draws from another one of the same version (the required documents)."""
@@ -1357,7 +1443,7 @@ def display_value(spec: ParamSpec, value, params: "PolicyParameters | None" = No
     if spec.kind == Kind.CHOICES:
         return "、".join(choice_label(spec, v) for v in value)
     if spec.kind == Kind.CHECKLISTS:
-        return "、".join(value)
+        return "、".join(_checklist_names(value))
     if spec.kind == Kind.REVIEW_CHAIN:
         parts = []
         for step in value:
