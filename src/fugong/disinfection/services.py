@@ -12,7 +12,6 @@ with its rule in Chinese, nothing saved), writes in one transaction with an audi
 """
 
 import datetime as dt
-import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,11 +22,13 @@ from django.utils.translation import gettext as _
 from fugong.accounts.roles import require
 from fugong.audit.services import record, snapshot
 from fugong.core.dates import format_date
+from fugong.core.submissions import parse_client_key as _client_key
+from fugong.core.submissions import replayed
+from fugong.core.submissions import text_field as _text
 from fugong.disinfection.models import AreaExemption, DisinfectionRecord, DisinfectionSchedule
 from fugong.enterprises.models import Enterprise
 from fugong.policy.selectors import find_policy_for
 
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 RECORD_FIELDS = ["day", "area", "round", "agent", "concentration", "operator", "done_at", "note"]
 
 
@@ -38,34 +39,6 @@ def _enterprise_in_scope(actor, enterprise) -> Enterprise:
     if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
         raise PermissionDenied
     return enterprise
-
-
-def _client_key(value) -> str | None:
-    key = (str(value or "")).strip() or None
-    if key is not None and not CLIENT_KEY.match(key):
-        raise ValidationError({"client_key": _("提交编号：应为8至64位字母、数字、下划线或连字符")})
-    return key
-
-
-def _replayed(actor, client_key):
-    if client_key is None:
-        return None
-    existing = DisinfectionRecord.objects.filter(client_key=client_key).first()
-    if existing is None:
-        return None
-    if existing.recorded_by_id != actor.pk:
-        raise ValidationError({"client_key": _("提交编号：该编号已被其他登记使用，请刷新页面后重新提交")})
-    existing.replayed = True
-    return existing
-
-
-def _text(value, field, label, errors, *, max_length, required=True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        errors[field] = _("%(label)s：必须填写") % {"label": label}
-    elif len(text) > max_length:
-        errors[field] = _("%(label)s：不能超过%(n)d个字") % {"label": label, "n": max_length}
-    return text
 
 
 def _day(value, errors) -> dt.date | None:
@@ -358,3 +331,7 @@ def clear_exemption(actor, enterprise, area) -> None:
             before={"area": existing.area, "reason": existing.reason},
         )
         existing.delete()
+
+
+def _replayed(actor, client_key):
+    return replayed(DisinfectionRecord, actor, client_key)

@@ -14,8 +14,6 @@ entry and a history event, and tells whoever must act once the transaction commi
 idempotent on ``client_key``; approvals and edits check the version the actor saw.
 """
 
-import re
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.roles import require
 from fugong.audit.services import diff, record
+from fugong.core.submissions import parse_client_key as _client_key
+from fugong.core.submissions import replayed
 from fugong.enterprises.models import Enterprise
 from fugong.gatherings.models import (
     Gathering,
@@ -33,7 +33,6 @@ from fugong.gatherings.models import (
 from fugong.gatherings.rules import Decision, decide, policy_for  # noqa: F401 - the services' API
 from fugong.gatherings.validation import clean, store_plan, validate_plan
 
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # The firm may change these; a change re-decides under the policy.
 EDITABLE_STATUSES = (GatheringStatus.RECORDED, GatheringStatus.FLAGGED, GatheringStatus.PENDING)
 CANCELLABLE_STATUSES = EDITABLE_STATUSES + (GatheringStatus.APPROVED,)
@@ -49,25 +48,6 @@ class GatheringConflict(Exception):
 
 
 # -- checks ---------------------------------------------------------------------------------------------
-
-
-def _client_key(value) -> str | None:
-    key = (value or "").strip() or None
-    if key is not None and not CLIENT_KEY.match(key):
-        raise ValidationError({"client_key": [_("提交编号：应为8至64位字母、数字、下划线或连字符")]})
-    return key
-
-
-def _replayed(actor, client_key):
-    if client_key is None:
-        return None
-    existing = Gathering.objects.filter(client_key=client_key).first()
-    if existing is None:
-        return None
-    if existing.created_by_id != actor.pk:
-        raise ValidationError({"client_key": [_("提交编号：该编号已被其他登记使用，请刷新页面后重新提交")]})
-    existing.replayed = True
-    return existing
 
 
 def _check_firm(actor, enterprise) -> None:
@@ -403,3 +383,7 @@ def approve(actor, gathering, note, expected_version) -> Gathering:
 def reject(actor, gathering, note, expected_version) -> Gathering:
     """The town turns a pending gathering down; the reason is required and sent to the firm."""
     return _decide(actor, gathering, note, expected_version, approve=False)
+
+
+def _replayed(actor, client_key):
+    return replayed(Gathering, actor, client_key, owner_field="created_by_id")

@@ -29,13 +29,15 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.roles import require
 from fugong.audit.services import record
+from fugong.core.submissions import parse_client_key as _client_key
+from fugong.core.submissions import replayed as _replayed
+from fugong.core.submissions import text_field as _text
 from fugong.enterprises.models import Enterprise, GatePoint
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
 from fugong.policy.parameters import OUTCOME_CHOICES
 from fugong.workforce.models import Employee, EmployeeStatus, HealthCode
 from fugong.workforce.validation import normalize_phone, parse_id_number
 
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # Loosely: a province character, the issuing letter, then 4–6 letters or digits with an optional
 # trailing 挂/学/警/港/澳/领 (blue, yellow and green new-energy plates alike).
 PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}[挂学警港澳领]?$")
@@ -51,25 +53,6 @@ BLOCKING_STATUSES = {
 
 
 # -- checks ---------------------------------------------------------------------------------------------
-
-
-def _client_key(value) -> str | None:
-    key = (value or "").strip() or None
-    if key is not None and not CLIENT_KEY.match(key):
-        raise ValidationError({"client_key": _("提交编号：应为8至64位字母、数字、下划线或连字符")})
-    return key
-
-
-def _replayed(model, actor, client_key):
-    if client_key is None:
-        return None
-    existing = model.objects.filter(client_key=client_key).first()
-    if existing is None:
-        return None
-    if existing.recorded_by_id != actor.pk:
-        raise ValidationError({"client_key": _("提交编号：该编号已被其他登记使用，请刷新页面后重新提交")})
-    existing.replayed = True
-    return existing
 
 
 def _enterprise_in_scope(actor, enterprise) -> Enterprise:
@@ -113,15 +96,6 @@ def _health_code(value, errors, *, required=False) -> str:
     if required and not code:
         errors["health_code"] = _("健康码：必须选择颜色")
     return code
-
-
-def _text(value, field, label, errors, *, max_length, required=True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        errors[field] = _("%(label)s：必须填写") % {"label": label}
-    elif len(text) > max_length:
-        errors[field] = _("%(label)s：不能超过%(n)d个字") % {"label": label, "n": max_length}
-    return text
 
 
 def normalize_plate(value) -> str:
@@ -224,6 +198,12 @@ def record_employee_entry(
         reasons.append(
             _("员工状态为“%(status)s”，不得进厂") % {"status": EmployeeStatus(employee.status).label}
         )
+    # 停工停产 (N0): a person whose workshop, zone, dorm building or shuttle route is sealed stays out.
+    from fugong.incidents.seals import seal_reason_for
+
+    sealed = seal_reason_for(employee)
+    if sealed:
+        reasons.append(sealed)
 
     def build():
         entry = EmployeeEntry.objects.create(

@@ -13,7 +13,6 @@ The demand workflow (a firm asks its town for what it cannot source) is in ``dem
 """
 
 import datetime as dt
-import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,12 +21,13 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts.roles import require
 from fugong.audit.services import record
+from fugong.core.submissions import parse_client_key, text_field
+from fugong.core.submissions import replayed as _replayed_row
 from fugong.enterprises.models import Enterprise
 
 from .models import MovementKind, Stock, StockMovement
 from .selectors import ITEM_NAMES, default_unit, item_name
 
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # A single movement larger than this is a typing slip (an extra zero or two), not a delivery.
 MAX_QUANTITY = 1_000_000
 # Clocks on phones drift: a movement dated a little ahead of the server is accepted as now.
@@ -41,26 +41,6 @@ class InsufficientStock(ValidationError):
 
 
 # -- checks ---------------------------------------------------------------------------------------------
-
-
-def parse_client_key(value) -> str | None:
-    key = (value or "").strip() or None
-    if key is not None and not CLIENT_KEY.match(key):
-        raise ValidationError({"client_key": _("提交编号：应为8至64位字母、数字、下划线或连字符")})
-    return key
-
-
-def replayed(model, actor, key):
-    if key is None:
-        return None
-    existing = model.objects.filter(client_key=key).first()
-    if existing is None:
-        return None
-    owner = existing.recorded_by_id if hasattr(existing, "recorded_by_id") else existing.created_by_id
-    if owner != actor.pk:
-        raise ValidationError({"client_key": _("提交编号：该编号已被其他登记使用，请刷新页面后重新提交")})
-    existing.replayed = True
-    return existing
 
 
 def enterprise_in_scope(actor, enterprise) -> Enterprise:
@@ -101,15 +81,6 @@ def parse_quantity(value, errors, field="quantity", label=None, *, allow_zero=Fa
         errors[field] = _("%(label)s：不能超过%(n)d") % {"label": label, "n": MAX_QUANTITY}
         return None
     return number
-
-
-def text(value, field, label, errors, *, max_length, required=True) -> str:
-    value = str(value or "").strip()
-    if required and not value:
-        errors[field] = _("%(label)s：必须填写") % {"label": label}
-    elif len(value) > max_length:
-        errors[field] = _("%(label)s：不能超过%(n)d个字") % {"label": label, "n": max_length}
-    return value
 
 
 def _moment(value, errors) -> dt.datetime:
@@ -336,3 +307,12 @@ def __getattr__(name):
 
 
 __all__ = ["InsufficientStock", "adjust", "issue", "receive"]
+
+
+text = text_field
+
+
+def replayed(model, actor, key):
+    # Movements are recorded by someone; demands were created by someone.
+    owner = "recorded_by_id" if hasattr(model, "recorded_by") else "created_by_id"
+    return _replayed_row(model, actor, key, owner_field=owner)
