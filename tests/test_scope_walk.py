@@ -36,6 +36,10 @@ FURNISHERS = [
     "tests.gatherings.furnish",
     "tests.compliance.furnish",
     "tests.surveys.furnish",
+    "tests.incidents.furnish",
+    "tests.incidents.furnish_contacts",
+    "tests.incidents.furnish_seals",
+    "tests.incidents.furnish_notices",
 ]
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fugong.gatherings",
     "fugong.compliance",
     "fugong.surveys",
+    "fugong.incidents",
     "fugong.demo",
 ]
 
@@ -221,6 +222,12 @@ SPECTACULAR_SETTINGS = {
         "GatheringKindEnum": "fugong.gatherings.models.GatheringKind",
         "MovementKindEnum": "fugong.supplies.models.MovementKind",
         "AnswerKindEnum": "fugong.compliance.models.AnswerKind",
+        "StepKindEnum": "fugong.incidents.models.StepKind",
+        "SealKindEnum": "fugong.incidents.models.SealKind",
+        "IncidentSourceEnum": "fugong.incidents.models.IncidentSource",
+        "IncidentStatusEnum": "fugong.incidents.models.IncidentStatus",
+        "ContactStatusEnum": "fugong.incidents.models.ContactStatus",
+        "ReviewStatusEnum": "fugong.incidents.models.ReviewStatus",
     },
 }
 

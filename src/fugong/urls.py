@@ -46,6 +46,7 @@ urlpatterns = [
     path("gatherings/", include("fugong.gatherings.urls")),
     path("compliance/", include("fugong.compliance.urls")),
     path("surveys/", include("fugong.surveys.urls")),
+    path("incidents/", include("fugong.incidents.urls")),
     # Public: anyone holding a certificate's QR code may check it, without an account.
     path("verify/", include("fugong.resumption.public_urls")),
 ]

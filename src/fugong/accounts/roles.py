@@ -244,6 +244,22 @@ CAPABILITIES: dict[str, set[str]] = {
     "surveys.manage": {Role.TASK_FORCE, Role.TOWN},
     "surveys.answer": {Role.ENTERPRISE},
     "surveys.view": {Role.TASK_FORCE, Role.TOWN, Role.DEPARTMENT, Role.GRID_WORKER, Role.INSPECTOR},
+    # Incidents (SPEC §8): the firm isolates and reports, the town and the health bureau handle the rest;
+    # the town seals (as enterprise.status); the task force and inspectors review responsibility.
+    "incidents.view": {
+        Role.ENTERPRISE,
+        Role.TOWN,
+        Role.TASK_FORCE,
+        Role.DEPARTMENT,
+        Role.INSPECTOR,
+        Role.GRID_WORKER,
+    },
+    "incidents.open": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT},
+    "incidents.handle": {Role.ENTERPRISE, Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT},
+    "incidents.contacts": {Role.TOWN, Role.DEPARTMENT},
+    "incidents.seal": {Role.TOWN, Role.TASK_FORCE},
+    "incidents.review": {Role.TASK_FORCE, Role.INSPECTOR},
+    "incidents.report": {Role.TOWN, Role.TASK_FORCE, Role.DEPARTMENT, Role.INSPECTOR},
 }
 
 # What each capability is called on the pages (the profile lists a person's by these names).
@@ -312,6 +328,13 @@ CAPABILITY_LABELS: dict[str, str] = {
     "surveys.manage": _("发起摸排调查"),
     "surveys.answer": _("填报摸排调查"),
     "surveys.view": _("查看摸排进度"),
+    "incidents.view": _("查看疫情处置"),
+    "incidents.open": _("登记疫情报告"),
+    "incidents.handle": _("办理疫情处置步骤"),
+    "incidents.contacts": _("确认密切接触者"),
+    "incidents.seal": _("停工封闭与启封"),
+    "incidents.review": _("责任倒查"),
+    "incidents.report": _("查看处置时效"),
 }
 
 

@@ -29,6 +29,10 @@ API_MODULES = [
     "fugong.gatherings.api",
     "fugong.compliance.api",
     "fugong.surveys.api",
+    "fugong.incidents.api",
+    "fugong.incidents.contacts_api",
+    "fugong.incidents.seals_api",
+    "fugong.incidents.notices_api",
 ]
 
 router = DefaultRouter()

@@ -41,6 +41,7 @@ NAV_ITEMS = [
     # The firm's officer hands out check-in links, the QR poster and device tokens.
     (_("打卡链接"), "monitoring:links", "monitoring.links", "monitoring"),
     # The gate keeper's phone page; officers read the firms' gate records.
+    (_("疫情处置"), "incidents:board", "incidents.view", "monitoring"),
     (_("门岗登记"), "operations:gate", "gate.record", "monitoring"),
     (_("门岗登记"), "operations:records", "gate.oversee", "monitoring"),
     (_("消杀记录"), "disinfection:index", "disinfection.view", "workplace"),
@@ -50,9 +51,11 @@ NAV_ITEMS = [
     (_("聚集活动"), "gatherings:index", "gatherings.view", "workplace"),
     (_("合规检查"), "compliance:index", "compliance.view", "workplace"),
     (_("风险排序"), "compliance:risk", "compliance.risk", "supervision"),
+    (_("责任倒查"), "incidents:reviews", "incidents.review", "supervision"),
     (_("摸排调查"), "surveys:index", "surveys.view", "supervision"),
     (_("摸排调查"), "surveys:mine", "surveys.answer", "supervision"),
     (_("每日汇总"), "reports:daily", "reports.view", "reports"),
+    (_("处置时效"), "incidents:timing", "incidents.report", "reports"),
     (_("防控政策"), "policy:index", "policy.view", "system"),
     (_("行政区划"), "regions:tree", "region.view", "system"),
     (_("用户管理"), "accounts:users", "user.manage", "system"),

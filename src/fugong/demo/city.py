@@ -132,6 +132,13 @@ ADOPTED = {
 }
 # Values no notice gives: the demo city's own, with their basis.
 LOCAL_VALUES = {
+    "incident_isolate_minutes": 30,
+    "incident_report_minutes": 120,
+    "incident_transfer_minutes": 240,
+    "incident_contacts_minutes": 480,
+    "incident_notify_minutes": 720,
+    "contact_lookback_days": 2,
+    "contact_gate_window_minutes": 5,
     "supplies_min_days_of_cover": 7,
     "risk_weight_unmet_item": 5,
     "risk_weight_abnormal_temperature": 30,
@@ -139,7 +146,7 @@ LOCAL_VALUES = {
     "risk_weight_missed_disinfection": 4,
     "risk_weight_stock_shortage": 10,
 }
-LOCAL_BASIS = "市防控专班会议纪要：企业防疫物资储备不少于7天用量；督查按风险评分排序"
+LOCAL_BASIS = "市防控专班会议纪要：企业防疫物资储备不少于7天用量；督查按风险评分排序；疫情处置各环节时限"
 
 
 def adopt_workplace_rules(policy) -> None:
@@ -384,6 +391,16 @@ def build_city(
         from fugong.demo import workforce
 
         model_firm = User.objects.get(username="qiye").enterprise
+        # The firm the demo's officer signs in to keeps a temporary isolation room (N4's isolation area),
+        # so that its fever is isolated there like any well-run firm's.
+        if not IsolationRoom.objects.filter(enterprise=model_firm).exists():
+            IsolationRoom.objects.create(
+                enterprise=model_firm,
+                kind=IsolationKind.ISOLATION_ROOM,
+                name="临时隔离室",
+                location="门岗东侧独立房间",
+                capacity=2,
+            )
         others = firms.exclude(pk=model_firm.pk).filter(zones__isnull=False).distinct()[:9]
         result.employees = workforce.build_rosters(city, [model_firm, *others])
         workforce.build_checkpoint_arrivals(city)
@@ -414,6 +431,7 @@ WORKPLACE_DEMOS = [
     "fugong.demo.gatherings",
     "fugong.demo.surveys",
     "fugong.demo.compliance",
+    "fugong.demo.incidents",
 ]
 
 

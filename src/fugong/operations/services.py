@@ -198,7 +198,7 @@ def record_employee_entry(
         reasons.append(
             _("员工状态为“%(status)s”，不得进厂") % {"status": EmployeeStatus(employee.status).label}
         )
-    # 停工停产 (N0): a person whose workshop, zone, dorm building or shuttle route is sealed stays out.
+    # 停工停产: a person whose workshop, zone, dorm building or shuttle route is sealed stays out.
     from fugong.incidents.seals import seal_reason_for
 
     sealed = seal_reason_for(employee)

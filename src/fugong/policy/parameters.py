@@ -1404,7 +1404,7 @@ def participant_label(token: str) -> str:
 
 
 def _checklist_names(keys) -> list[str]:
-    """The checklists' names as people know them (四必须防控承诺), in the order given; a key no checklist
+    """The checklists' names as people know them, in the order given; a key no checklist
     has any more shows as it is."""
     from fugong.policy.models import ChecklistDefinition  # models import this module
 

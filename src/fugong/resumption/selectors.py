@@ -268,6 +268,12 @@ def kind_status_message(kind, firm) -> str | None:
     allowed = KIND_FROM_STATUSES.get(kind, set())
     if firm.status in allowed:
         return None
+    if kind == ApplicationKind.REOPENING_AFTER_INCIDENT and firm.status == EnterpriseStatus.RESUMED:
+        # A working firm with a sealed workshop or dorm building reopens that part the same way.
+        from fugong.incidents.seals import has_active_seal
+
+        if has_active_seal(firm):
+            return None
     return _("企业当前状态为「%(status)s」，不能办理「%(kind)s」；可办理该类申请的状态：%(allowed)s") % {
         "status": firm.get_status_display(),
         "kind": ApplicationKind(kind).label,

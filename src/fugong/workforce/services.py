@@ -771,6 +771,12 @@ def work_blockers(employee, today: dt.date | None = None) -> list[str]:
         out.append(_("须隔离观察（政策未规定隔离天数），解除隔离后方可上岗"))
     if employee.decision == ReturnDecision.BUFFER and episode is None and not _buffer_passed(employee):
         out.append(_("须先进入缓冲区，核酸检测阴性后方可上岗"))
+    # 停工停产: nobody under an active seal is set to work until it is lifted.
+    from fugong.incidents.seals import seal_reason_for
+
+    sealed = seal_reason_for(employee)
+    if sealed:
+        out.append(sealed)
     return out
 
 

@@ -625,4 +625,9 @@ def me(request):
     require(request.user, "workforce.self")
     employee = selectors.employee_for_user(request.user)
     summary = selectors.self_summary(employee) if employee is not None else None
-    return render(request, "workforce/me/index.html", {"employee": employee, "summary": summary})
+    # The person's own 隔离观察通知书 (issue 13), when they are a confirmed close contact.
+    from fugong.incidents.notices import own_notices
+
+    notices = own_notices(request.user) if employee is not None else []
+    context = {"employee": employee, "summary": summary, "notices": notices}
+    return render(request, "workforce/me/index.html", context)

@@ -1,0 +1,71 @@
+"""Incident reads: the board (open incidents with late steps first), one incident's timeline, and what a
+user may do on it. Set-based: the board is one query for the rows plus one for the index people."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.utils import timezone
+
+from fugong.incidents.models import Incident, IncidentStatus, IncidentStep, IndexPerson, StepKind
+
+
+def late_q(now, prefix: str = "") -> Q:
+    """A step is late when its due time has passed and it is neither done nor skipped."""
+    return Q(
+        **{
+            f"{prefix}due_at__lt": now,
+            f"{prefix}done_at__isnull": True,
+            f"{prefix}skipped": False,
+        }
+    )
+
+
+def board(user, q: str = "", status: str = ""):
+    """The incidents ``user`` may see, annotated with the count of late steps and the next open step;
+    open incidents first, those with late steps before the rest, then the newest."""
+    now = timezone.now()
+    qs = Incident.objects.visible_to(user)
+    q = (q or "").strip()
+    if q:
+        people = IndexPerson.objects.filter(employee__name__icontains=q).values("incident_id")
+        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(pk__in=people))
+    if status in IncidentStatus.values:
+        qs = qs.filter(status=status)
+    next_step = (
+        IncidentStep.objects.filter(incident=OuterRef("pk"), done_at__isnull=True, skipped=False)
+        .order_by("id")
+        .values("kind")[:1]
+    )
+    return (
+        qs.select_related("enterprise", "town")
+        .annotate(
+            late=Count("steps", filter=late_q(now, "steps__")),
+            done=Count("steps", filter=Q(steps__done_at__isnull=False) | Q(steps__skipped=True)),
+            next_kind=Subquery(next_step),
+            open_rank=Case(
+                When(status=IncidentStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            has_late=Case(When(late__gt=0, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        )
+        .prefetch_related(
+            Prefetch("index_people", queryset=IndexPerson.objects.select_related("employee").order_by("id"))
+        )
+        .order_by("open_rank", "has_late", "-opened_at", "-id")
+    )
+
+
+def step_label(kind) -> str:
+    return str(StepKind(kind).label) if kind in StepKind.values else ""
+
+
+def timeline(incident) -> list[IncidentStep]:
+    """The incident's steps in their order, each with ``is_late`` (late steps are listed first)."""
+    now = timezone.now()
+    steps = list(IncidentStep.objects.filter(incident=incident).select_related("done_by").order_by("id"))
+    for step in steps:
+        step.is_late = (
+            step.due_at is not None and step.done_at is None and not step.skipped and step.due_at < now
+        )
+        # Done after its due time: shown as done late.
+        step.was_late = step.due_at is not None and step.done_at is not None and step.done_at > step.due_at
+    return sorted(steps, key=lambda s: (not s.is_late, s.id))
