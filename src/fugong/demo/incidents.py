@@ -1,7 +1,9 @@
 """Demo incidents at several stages, made through the services: the model firm's 37.6 ℃ check-in (the
 monitoring demo's, or one made here through the monitoring service) has just opened an incident with the
 person in the isolation room; the second firm has a health-bureau report isolated, reported and
-transferred, the rest under way; the third firm has one closed twelve days ago with every step done.
+transferred, the rest under way; the third firm has one closed twelve days ago with every step done;
+the fourth has one a day old whose contacts were searched, confirmed and partly notified (see
+incidents_stages for that and the later stages: seals, the reopening, the responsibility review).
 
 Deterministic (fixed offsets from now) and idempotent: each hand-opened incident is found again by its
 firm and report text, and the model firm's check-in is made only when no alert incident is there.
@@ -20,6 +22,7 @@ from fugong.incidents.models import Incident, IncidentSource, StepKind
 from fugong.workforce.models import Employee, EmployeeStatus
 
 UNDER_WAY = "卫健局通报：该员工为外地确诊病例的密切接触者，请企业立即隔离并转运"
+SEARCHED = "卫健局通报：该员工与一名确诊病例同乘一趟列车返诸，请企业立即隔离并转运"
 CLOSED = "12345热线反映：该员工有发热、咳嗽症状仍在岗"
 
 # Minutes after opening at which each step was done, for the incident under way and the closed one.
@@ -111,3 +114,15 @@ def build(city, firms) -> None:
         _by_hand(firms[1], UNDER_WAY, 6 * 60, UNDER_WAY_STEPS)
     if len(firms) > 2:
         _by_hand(firms[2], CLOSED, 12 * 24 * 60, CLOSED_STEPS, close=True)
+    if len(firms) > 3:
+        # The search and the seal go to a firm the monitoring demo does not pick people from by their
+        # place in the roster: confirmed contacts leave the on-site roster (the policy bars them).
+        _by_hand(firms[3], SEARCHED, 26 * 60, UNDER_WAY_STEPS)
+        from fugong.demo import incidents_stages
+
+        found = Incident.objects.filter(source=IncidentSource.REPORT)
+        incidents_stages.build(
+            city,
+            found.filter(enterprise=firms[3], report=SEARCHED).first(),
+            found.filter(enterprise=firms[2], report=CLOSED).first(),
+        )
