@@ -80,7 +80,7 @@ def _store(actor, incident, results, degree: int, exclude_ids: set[int], action:
     """Suggested rows of ``degree`` follow the search; confirmed and dismissed rows are never touched."""
     existing = {
         (c.employee_id and ("e", c.employee_id)) or ("v", c.visitor_id): c
-        for c in Contact.objects.select_for_update().filter(incident=incident)
+        for c in Contact.objects.select_for_update(of=("self",)).filter(incident=incident)
     }
     seen = set()
     for row in results:
@@ -194,7 +194,7 @@ def _chosen(incident, contact_ids) -> list[Contact]:
     if not ids:
         raise ValidationError({"contacts": [_("密切接触者：请至少勾选一人")]})
     rows = list(
-        Contact.objects.select_for_update()
+        Contact.objects.select_for_update(of=("self",))
         .select_related("employee", "visitor")
         .filter(incident=incident, pk__in=ids)
         .order_by("pk")

@@ -215,7 +215,7 @@ def record_delivery(actor, contacts, method: str) -> list[Contact]:
 
     now = timezone.now()
     with transaction.atomic():
-        rows = list(Contact.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        rows = list(Contact.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
         issue_tokens(rows)
         for contact in rows:
             if contact.notified_at is not None:
