@@ -468,7 +468,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from fugong.incidents.contacts import find_contacts
+    from fugong.incidents.contacts.search import find_contacts
 
     call_command("migrate", verbosity=0)
     has_meta = scalar("SELECT to_regclass('bench_contacts_meta') IS NOT NULL")

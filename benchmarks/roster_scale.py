@@ -42,7 +42,7 @@ def synthetic_rows(count: int):
     """Deterministic valid people: the i-th row is always the same person."""
     from stdnum.cn import ric
 
-    from fugong.workforce.roster_excel import COLUMNS
+    from fugong.workforce.roster.excel import COLUMNS
 
     headers = [c.header for c in COLUMNS]
     for i in range(count):
@@ -84,7 +84,7 @@ def synthetic_rows(count: int):
 def build_file(path: Path, count: int) -> None:
     from openpyxl import Workbook
 
-    from fugong.workforce.roster_excel import COLUMNS, ROSTER_SHEET
+    from fugong.workforce.roster.excel import COLUMNS, ROSTER_SHEET
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(ROSTER_SHEET)
@@ -149,8 +149,9 @@ def measure(rows: int, sample: int, workdir: Path) -> dict[str, float]:
 def _measure(rows: int, sample: int, workdir: Path) -> dict[str, float]:
     from openpyxl import load_workbook
 
-    from fugong.workforce import roster, roster_tasks
     from fugong.workforce.models import Employee
+    from fugong.workforce.roster import export, importing, return_statistics
+    from fugong.workforce.roster import tasks as roster_tasks
 
     firm, officer = setup_world()
     path = workdir / "roster.xlsx"
@@ -178,11 +179,11 @@ def _measure(rows: int, sample: int, workdir: Path) -> dict[str, float]:
         roster_tasks.evaluate_imported, "delay", side_effect=lambda ids: queued.extend(ids)
     ):
         t0 = time.perf_counter()
-        first = roster.import_roster(officer, firm, path)
+        first = importing.import_roster(officer, firm, path)
         out["import (s)"] = time.perf_counter() - t0
         assert first.ok and first.created == rows, (first.created, first.errors[:5])
         t0 = time.perf_counter()
-        again = roster.import_roster(officer, firm, path)
+        again = importing.import_roster(officer, firm, path)
         out["re-import, no change (s)"] = time.perf_counter() - t0
         assert (again.created, again.updated, again.unchanged) == (0, 0, rows), again.as_dict(5)
     # Read again after the imports, and compare against the faster read: other work on a shared machine
@@ -195,14 +196,14 @@ def _measure(rows: int, sample: int, workdir: Path) -> dict[str, float]:
 
     people = Employee.objects.filter(enterprise=firm)
     t0 = time.perf_counter()
-    content = roster.export_roster(officer, people)
+    content = export.export_roster(officer, people)
     out["export masked (s)"] = time.perf_counter() - t0
     out["export size (MB)"] = len(content) / 1e6
     t0 = time.perf_counter()
-    roster.export_roster(officer, people, unmasked=True)
+    export.export_roster(officer, people, unmasked=True)
     out["export unmasked (s)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    roster.export_return_statistics(officer, firm)
+    return_statistics.export_return_statistics(officer, firm)
     out["statistics (s)"] = time.perf_counter() - t0
 
     picked = queued[: min(sample, len(queued))]

@@ -104,7 +104,7 @@ def test_demo_employee_login_opens_its_own_file_and_links_follow_the_host(db, cl
     page = client.get(reverse("workforce:me")).content.decode()
     assert person.name in page
 
-    from fugong.monitoring import access
+    from fugong.monitoring.access import services as access
 
     assert client.login(username="qiye", password=DEMO_PASSWORD)
     officer = User.objects.get(username="qiye")

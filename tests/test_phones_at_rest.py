@@ -22,14 +22,15 @@ from fugong.audit.models import AuditEntry
 from fugong.core import crypto
 from fugong.core.encrypted_migrations import decrypt_phones, encrypt_phones
 from fugong.core.fields import EncryptedCharField
-from fugong.enterprises import parts_services
 from fugong.enterprises import services as enterprise_services
 from fugong.enterprises.models import Enterprise, PreventionTeamMember
+from fugong.enterprises.parts.services import create_part
 from fugong.operations import services as gate
 from fugong.policy.services import apply_preset
-from fugong.workforce import returns, roster
 from fugong.workforce.models import CheckpointArrival, Employee
-from fugong.workforce.roster_excel import ROSTER_SHEET
+from fugong.workforce.returns.services import record_arrival
+from fugong.workforce.roster.excel import ROSTER_SHEET
+from fugong.workforce.roster.importing import import_roster
 from fugong.workforce.services import register_employee, update_employee
 from tests.factories import make_uscc
 
@@ -88,7 +89,7 @@ def every_phone_written(world) -> dict[str, str]:
     employee = register_employee(
         users["ent_a"], world.firm_a, {"name": "钱七", "id_number": new_id(), "phone": "13905750001"}
     )
-    returns.record_arrival(
+    record_arrival(
         users["town_a"],
         world.town_a,
         checkpoint="高速卡口",
@@ -123,13 +124,13 @@ def every_phone_written(world) -> dict[str, str]:
         {"legal_representative_phone": "13905750005", "prevention_lead_phone": "13905750006"},
         firm.version,
     )
-    parts_services.create_part(
+    create_part(
         users["ent_a"],
         "prevention-team",
         firm,
         {"name": "钱组长", "team_role": "member", "phone": "13905750007"},
     )
-    parts_services.create_part(
+    create_part(
         users["ent_a"],
         "shuttle-routes",
         firm,
@@ -187,7 +188,7 @@ def test_bulk_writes_encrypt_too(n0):
     buffer = BytesIO()
     book.save(buffer)
     buffer.seek(0)
-    result = roster.import_roster(n0.users["ent_a"], n0.firm_a, buffer)
+    result = import_roster(n0.users["ent_a"], n0.firm_a, buffer)
     assert result.created == 2
     for value in raw_column(Employee, "phone"):
         assert crypto.is_token(value)

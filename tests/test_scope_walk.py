@@ -160,8 +160,8 @@ def _returns(world):
 
     from django.utils import timezone
 
-    from fugong.workforce import returns
     from fugong.workforce.models import PreReport
+    from fugong.workforce.returns.services import record_arrival
     from tests.workforce.returns_support import id_number, make_employee
 
     day = timezone.localdate() + dt.timedelta(days=3)
@@ -171,7 +171,7 @@ def _returns(world):
         PreReport.objects.create(
             employee=person, town=firm.town, expected_arrival=day, lead_days=3, on_time=True
         )
-        returns.record_arrival(
+        record_arrival(
             world.users[recorder], firm.town, checkpoint="卡口", name=person.name, id_number=number
         )
 
@@ -199,7 +199,7 @@ def _tests(world):
 
     from django.utils import timezone
 
-    from fugong.monitoring import testing
+    from fugong.monitoring.testing import services as testing
     from tests.workforce.conftest import make_employee, valid_id
 
     moment = timezone.now() - dt.timedelta(days=1)
@@ -219,12 +219,12 @@ def _tests(world):
 def _isolation(world):
     """An employee in in-plant isolation in each firm, so that employees and isolation-episodes have rows
     everywhere."""
-    from fugong.workforce import services
+    from fugong.workforce import episodes
     from tests.workforce.conftest import make_employee
 
     for key in FIRM_KEYS:
         person = make_employee(getattr(world, key), name=f"隔离{key}")
-        services.start_episode(None, person, "isolation", None, None, "体温异常，隔离观察")
+        episodes.start_episode(None, person, "isolation", None, None, "体温异常，隔离观察")
 
 
 def firm_of(model, pk) -> int:

@@ -426,7 +426,7 @@ def test_officer_counts_agree_with_the_lists_they_link_to(world, scene, who):
     """The home's set-based counts are the per-person lists' totals: the missing-rounds page's people and
     the tests page's pending (person, kind) pairs, in the same scope."""
     from fugong.monitoring.selectors import missing_overview
-    from fugong.monitoring.testing_selectors import due_summary
+    from fugong.monitoring.testing.selectors import due_summary
 
     user = world.users[who]
     items = {item["key"]: item["count"] for item in selectors.todo_for(user)}

@@ -48,7 +48,7 @@ urlpatterns = [
     path("surveys/", include("fugong.surveys.urls")),
     path("incidents/", include("fugong.incidents.urls")),
     # Public: anyone holding a certificate's QR code may check it, without an account.
-    path("verify/", include("fugong.resumption.public_urls")),
+    path("verify/", include("fugong.resumption.public.urls")),
 ]
 
 # Chinese pages in the layout (JSON under /api/); a scope refusal answers the same 404 as a missing object.

@@ -80,13 +80,14 @@ def _attachments(world) -> list[int]:
     """A draft application of firm_a with two attachments: one whose file is stored, one whose file has
     gone from the media root."""
     from fugong.resumption import services
+    from fugong.resumption.attachments import services as attachments
 
     officer = world.users["ent_a"]
     application = services.create_draft(
         officer, world.firm_a, {"kind": "first_resumption", "reason": "订单交付"}
     )
     kept, lost = (
-        services.add_attachment(
+        attachments.add_attachment(
             officer,
             application,
             "other",

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fugong.policy.services import apply_preset
 from fugong.resumption import services
+from fugong.resumption.attachments import services as attachments
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -25,7 +26,7 @@ def draft(world, settings, tmp_path):
     def attach(name):
         # Each its own content: the same file uploaded again is the same attachment.
         upload = SimpleUploadedFile(name, PDF + name.encode(), content_type="application/pdf")
-        return services.add_attachment(officer, application, "other", upload)
+        return attachments.add_attachment(officer, application, "other", upload)
 
     kept, lost = attach("防控方案.pdf"), attach("员工名单.pdf")
     lost.file.storage.delete(lost.file.name)

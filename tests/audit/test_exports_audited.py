@@ -21,7 +21,7 @@ from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.monitoring import schedule, shift_excel
 from fugong.policy.selectors import find_policy_for
 from fugong.workforce.models import Employee, EmployeeStatus
-from fugong.workforce.roster_excel import ROSTER_SHEET
+from fugong.workforce.roster.excel import ROSTER_SHEET
 from tests.workforce.conftest import make_employee, n0, valid_id  # noqa: F401 - n0 is a fixture
 
 pytestmark = pytest.mark.django_db
@@ -281,9 +281,9 @@ def test_the_entry_is_written_in_chinese_whatever_the_page_language(client, worl
 
 def test_the_unmasked_roster_export_is_logged_as_an_export_and_as_a_view(world, data):
     from fugong.audit.services import VIEW_PERSONAL_DATA
-    from fugong.workforce import roster
+    from fugong.workforce.roster.export import export_roster
 
-    roster.export_roster(world.users["ent_a"], Employee.objects.all(), unmasked=True)
+    export_roster(world.users["ent_a"], Employee.objects.all(), unmasked=True)
     export = AuditEntry.objects.get(action="workforce.roster_export")
     assert export.after["rows"] == 5 and export.after["unmasked"] is True
     assert AuditEntry.objects.get(action=VIEW_PERSONAL_DATA).after["count"] == 5

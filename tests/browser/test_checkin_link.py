@@ -2,7 +2,7 @@
 
 import pytest
 
-from fugong.monitoring import access
+from fugong.monitoring.access import services as access
 from fugong.monitoring.models import CheckinSource, HealthCheckin
 from fugong.workforce import services
 from fugong.workforce.models import EmployeeStatus

@@ -72,7 +72,7 @@ def test_recording_arrivals_on_a_phone(world, page, live_server, login, screensh
 def test_town_and_firm_pages_on_a_desktop(world, page, live_server, login, screenshot):
     from django.utils import timezone
 
-    from fugong.workforce import returns
+    from fugong.workforce.returns.services import pre_report
     from tests.workforce.returns_support import use_n0
 
     use_n0(world)
@@ -80,7 +80,7 @@ def test_town_and_firm_pages_on_a_desktop(world, page, live_server, login, scree
     people = [
         make_employee(world.firm_a, name, expected_return_date=today) for name in ("钱一", "孙二", "李三")
     ]
-    returns.pre_report(world.users["ent_a"], people[:2], today)
+    pre_report(world.users["ent_a"], people[:2], today)
     page.set_viewport_size({"width": 1280, "height": 900})
     login(world.users["ent_a"].username)
     page.get_by_role("link", name="返岗报备").first.click()

@@ -5,8 +5,8 @@ shuttle driver): in full for every officer over the firm and the firm itself; ma
 import pytest
 from django.urls import reverse
 
-from fugong.enterprises import parts_services
 from fugong.enterprises.models import Enterprise
+from fugong.enterprises.parts.services import create_part
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def firm(world):
     firm = Enterprise.objects.get(pk=world.firm_a.pk)
     firm.legal_representative_phone, firm.prevention_lead_phone = "13700001111", "0575-87012345"
     firm.save()
-    parts_services.create_part(
+    create_part(
         world.users["ent_a"],
         "prevention-team",
         firm,

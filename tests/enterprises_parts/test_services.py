@@ -1,4 +1,4 @@
-"""The rules and guarantees of parts_services, independent of pages and API."""
+"""The rules and guarantees of parts.services, independent of pages and API."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,7 +9,6 @@ from django.http import Http404
 
 from fugong.audit.models import AuditEntry
 from fugong.audit.services import verify_chain
-from fugong.enterprises import parts_services as services
 from fugong.enterprises.models import (
     CanteenSitting,
     DormRoom,
@@ -22,6 +21,7 @@ from fugong.enterprises.models import (
     Zone,
     ZoneKind,
 )
+from fugong.enterprises.parts import services
 from tests.enterprises_parts.factories import (
     CanteenSittingFactory,
     GridUnitFactory,

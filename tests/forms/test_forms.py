@@ -16,7 +16,8 @@ from fugong.enterprises.models import EnterpriseStatus
 from fugong.policy.models import Policy
 from fugong.policy.selectors import policy_for
 from fugong.policy.services import create_version
-from fugong.resumption import services
+from fugong.resumption.approval import services as approval
+from fugong.resumption.attachments import services as attachments
 from fugong.resumption.models import ApplicationStatus, Attachment, ResumptionApplication, ReviewDecision
 from tests.resumption.conftest import PDF, fill, submitted
 from tests.resumption.test_pages import form_data, future_start
@@ -212,9 +213,9 @@ def test_the_last_step_names_approval_and_the_firm_status(client, world, n0):
         ("dept_health", "joint_review"),
         ("dept_industry", "joint_review"),
     ):
-        services.decide(u[who], app, "pass", "", key)
+        approval.decide(u[who], app, "pass", "", key)
         app.refresh_from_db()
-    services.decide(u["task_force"], app, "pass", "", "task_force_approval")
+    approval.decide(u["task_force"], app, "pass", "", "task_force_approval")
     app.refresh_from_db()
     login(client, u["task_force"])
     data = {"decision": "pass", "reasons": "", "expected_step_key": app.current_step_key}
@@ -225,7 +226,7 @@ def test_the_last_step_names_approval_and_the_firm_status(client, world, n0):
 def test_a_joint_step_says_who_is_still_to_pass(client, world, n0):
     u = world.users
     app = submitted(u["ent_a"], world.firm_a)
-    services.decide(u["town_a"], app, "pass", "", "town_check")
+    approval.decide(u["town_a"], app, "pass", "", "town_check")
     login(client, u["dept_health"])
     data = {"decision": "pass", "reasons": "", "expected_step_key": "joint_review"}
     html = client.post(url("decide", app.pk), data).content.decode()
@@ -291,7 +292,7 @@ def test_one_bad_file_stores_none_and_every_error_is_listed(client, world, n0):
 
 
 def test_too_large_a_file_is_refused_by_the_server(client, world, n0, monkeypatch):
-    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 100)
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 100)
     app = fill(world.users["ent_a"], world.firm_a)
     Attachment.objects.all().delete()
     login(client, world.users["ent_a"])

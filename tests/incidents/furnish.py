@@ -18,11 +18,23 @@ MINUTES = {
     "incident_transfer_minutes": 120,
     "incident_contacts_minutes": 240,
     "incident_notify_minutes": 480,
+    # Every step, with the owners the tests expect.
+    "incident_steps": {
+        "isolate": "enterprise",
+        "report": "enterprise",
+        "transfer": "dept:health",
+        "seal_disinfect": "town",
+        "find_contacts": "dept:health",
+        "notify_contacts": "town",
+        "observe": "town",
+        "investigate": "dept:health",
+        "close": "town",
+    },
 }
 
 
 def incident_policy(world, *, drop=(), **changes):
-    """The county's N0 policy with the incident time limits set (``drop``: keys left unset)."""
+    """The county's N0 policy with the incident steps and time limits set (``drop``: keys left unset)."""
     from fugong.policy.models import Policy, PolicyVersion
     from fugong.policy.services import create_version
 

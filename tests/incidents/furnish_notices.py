@@ -9,14 +9,19 @@ from django.utils import timezone
 from fugong.incidents import reviews, services
 from fugong.incidents.models import Contact, ContactStatus, IncidentSource
 from fugong.workforce.models import EpisodeKind, IsolationEpisode
+from tests.incidents.furnish import incident_policy
 from tests.workforce.conftest import make_employee
 
 READ_CAPABILITY = {"contact-notices": "incidents.view", "responsibility-reviews": "incidents.view"}
 
 
-def incident_with_contacts(world, firm, *, names=("赵一", "钱二"), episode_days=14, confirmed=True):
+def incident_with_contacts(
+    world, firm, *, names=("赵一", "钱二"), episode_days=14, confirmed=True, policy=True
+):
     """An incident at ``firm`` (opened by its town or, outside the county, by the task force there) and
     one contact per name; the first has an isolation episode of ``episode_days`` when that is set."""
+    if policy:
+        incident_policy(world)  # the steps (notify_contacts among them) come from the policy
     index = make_employee(firm, name="孙病例")
     now = timezone.now()
     incident = services.open_incident(

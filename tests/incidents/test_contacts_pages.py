@@ -4,7 +4,7 @@ confirm/dismiss, second degree; who sees it and who may decide."""
 import pytest
 from django.urls import reverse
 
-from fugong.incidents import contacts_services as cs
+from fugong.incidents.contacts import services as cs
 from fugong.incidents.models import Contact, ContactStatus
 from tests.arrangements.conftest import staff
 from tests.incidents.furnish import incident_policy

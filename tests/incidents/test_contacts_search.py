@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from fugong.incidents.contacts import WEIGHTS, find_contacts
+from fugong.incidents.contacts.search import WEIGHTS, find_contacts
 from tests.incidents.furnish_contacts import at, scene
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fugong.audit.models import AuditEntry
 from fugong.enterprises.models import DormRoom
-from fugong.incidents import contacts_services as cs
+from fugong.incidents.contacts import services as cs
 from fugong.incidents.models import Contact, ContactStatus, IncidentStep, StepKind
 from fugong.workforce.models import EmployeeStatus, EpisodeKind
 from tests.arrangements.conftest import place, room, staff

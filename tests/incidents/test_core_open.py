@@ -11,7 +11,7 @@ from fugong.audit.models import AuditEntry
 from fugong.incidents import services
 from fugong.incidents.models import Incident, IncidentSource, IncidentStep, StepKind
 from fugong.monitoring import services as monitoring
-from fugong.monitoring import testing
+from fugong.monitoring.testing import services as testing
 from fugong.resumption.models import Notification
 from fugong.workforce import services as wf
 from fugong.workforce.models import EmployeeStatus
@@ -145,3 +145,63 @@ def test_manual_opening_checks_capability_scope_and_fields(world, pinned_clock):
             report="热线",
         )
         assert incident.opened_by == world.users[who]
+
+
+def test_a_fever_at_the_gate_opens_an_incident(world, worker):
+    from fugong.operations import services as operations
+
+    entry = operations.record_employee_entry(
+        world.users["gate_a"], worker, temperature="37.6", health_code="green"
+    )
+    assert not entry.allowed
+    incident = Incident.objects.get(enterprise=world.firm_a)
+    assert incident.source == IncidentSource.ALERT and incident.alert.kind == "gate_fever"
+    assert incident.reference_at == incident.alert.raised_at
+    assert list(incident.index_people.values_list("employee", flat=True)) == [worker.pk]
+    # A retried hook answers the same incident.
+    assert services.open_for_alert(incident.alert) == incident
+    assert Incident.objects.count() == 1
+
+
+def _positive(world, worker, hours_ago=5):
+    sampled = timezone.now().replace(microsecond=0) - dt.timedelta(hours=hours_ago)
+    testing.record_test(
+        world.users["ent_a"],
+        worker,
+        kind="nucleic",
+        sampled_at=sampled,
+        result="positive",
+        lab="市人民医院",
+        source="enterprise",
+    )
+    return Incident.objects.get(enterprise=world.firm_a)
+
+
+def test_a_positive_outside_isolation_opens_the_responsibility_review(world, worker):
+    incident = _positive(world, worker)
+    review = incident.reviews.get()
+    assert review.opened_by is None and world.firm_a.name in review.subjects
+    assert "责任倒查" in review.grounds and worker.name in review.grounds
+    assert AuditEntry.objects.filter(action="incidents.review.open").count() == 1
+    # A retried hook opens no second review.
+    services.open_for_alert(incident.alert)
+    assert incident.reviews.count() == 1
+
+
+def test_a_positive_already_in_isolation_opens_no_review(world, worker):
+    from fugong.workforce.models import EpisodeKind, IsolationEpisode
+
+    IsolationEpisode.objects.create(
+        employee=worker,
+        kind=EpisodeKind.ISOLATION,
+        started_on=timezone.localdate() - dt.timedelta(days=3),
+        reason="密切接触者",
+    )
+    incident = _positive(world, worker)
+    assert not incident.reviews.exists()
+
+
+def test_without_the_rule_a_positive_opens_no_review(world, worker):
+    incident_policy(world, drop=("review_cases_outside_isolation",))
+    incident = _positive(world, worker)
+    assert not incident.reviews.exists()

@@ -79,7 +79,9 @@ def test_the_incident_page_and_outsiders(client, world, incidents):
     html = client.get(f"/incidents/{incident.pk}/").content.decode()
     person = incident.index_people.get().employee
     assert person.id_number_masked in html and "*" in person.id_number_masked
-    assert 'data-testid="do-transfer"' in html and 'data-testid="do-report"' not in html
+    # The policy's owners: the town seals, the health bureau transfers, the firm reports.
+    assert 'data-testid="do-seal_disinfect"' in html and 'data-testid="do-report"' not in html
+    assert 'data-testid="do-transfer"' not in html and "办理方：卫生健康部门" in html
     client.force_login(world.users["ent_a"])
     html = client.get(f"/incidents/{incident.pk}/").content.decode()
     assert 'data-testid="do-report"' in html and 'data-testid="do-transfer"' not in html
@@ -100,7 +102,7 @@ def test_the_step_button(client, world, incidents):
     assert response.status_code == 200
     assert IncidentStep.objects.get(incident=incident, kind="report").done_by == world.users["ent_a"]
     response = client.post(f"/incidents/{incident.pk}/steps/transfer/", {"note": "x"}, follow=True)
-    assert "该步骤不由您办理" in response.content.decode()
+    assert "该步骤由卫生健康部门办理" in response.content.decode()
     assert IncidentStep.objects.get(incident=incident, kind="transfer").done_at is None
     client.force_login(world.users["town_a"])
     html = client.post(f"/incidents/{incident.pk}/steps/close/", {}, follow=True).content.decode()
@@ -150,15 +152,16 @@ def test_the_api(api_client, world, incidents):
     rows = rows.get("results", rows)
     assert [r["id"] for r in rows] == [incidents["firm_a"].pk]
     detail = api_client.get(f"/api/v1/incidents/{incidents['firm_a'].pk}/").json()
-    assert len(detail["steps"]) == 8 and detail["index_people"][0]["id_number_masked"]
+    assert len(detail["steps"]) == 9 and detail["index_people"][0]["id_number_masked"]
     assert api_client.get(f"/api/v1/incidents/{incidents['firm_b'].pk}/").status_code == 404
     done = api_client.post(
         f"/api/v1/incidents/{incidents['firm_a'].pk}/complete_step/",
-        {"kind": "transfer", "note": "已转运"},
+        {"kind": "seal_disinfect", "note": "宿舍楼已封闭消毒"},
         format="json",
     )
     assert done.status_code == 200
-    assert next(s for s in done.json()["steps"] if s["kind"] == "transfer")["done_at"]
+    step = next(s for s in done.json()["steps"] if s["kind"] == "seal_disinfect")
+    assert step["done_at"] and step["owner"] == "town"
     refused = api_client.post(
         f"/api/v1/incidents/{incidents['firm_a'].pk}/complete_step/", {"kind": "report"}, format="json"
     )

@@ -20,20 +20,24 @@ def incident(world, pinned_clock):
     return open_report(world.firm_a)
 
 
-def test_who_may_do_which_step(world, incident):
-    allowed = {
+def test_who_may_do_which_step_is_the_policys(world, incident):
+    owners = {s.kind: s.owner for s in IncidentStep.objects.filter(incident=incident)}
+    assert owners["report"] == "enterprise" and owners["transfer"] == "dept:health"
+    assert owners["close"] == "town"
+    expected = {
         "ent_a": {"isolate", "report"},
-        "town_a": {"transfer", "seal_disinfect", "investigate", "close"},
-        "dept_health": set(StepKind.values) - {"report"},
+        "town_a": {"seal_disinfect", "notify_contacts", "observe", "close"},
+        "dept_health": {"transfer", "find_contacts", "investigate"},
         "task_force": set(StepKind.values),
         "dept_industry": set(),
         "inspector": set(),
         "grid_a": set(),
     }
-    for who, kinds in allowed.items():
-        assert services.steps_for(world.users[who]) == kinds, who
-    with pytest.raises(PermissionDenied):
+    for who, kinds in expected.items():
+        assert {k for k, o in owners.items() if services.owns(world.users[who], o)} == kinds, who
+    with pytest.raises(PermissionDenied) as exc:
         services.handle_step(world.users["ent_a"], incident, "transfer")
+    assert "卫生健康部门" in str(exc.value)
     with pytest.raises(PermissionDenied):
         services.handle_step(world.users["dept_health"], incident, "report")
     with pytest.raises(PermissionDenied):
@@ -44,6 +48,32 @@ def test_who_may_do_which_step(world, incident):
     step = services.handle_step(world.users["ent_a"], incident, "report", note="已电话报告镇街")
     assert step.done_at and step.done_by == world.users["ent_a"] and step.note == "已电话报告镇街"
     assert AuditEntry.objects.filter(action="incidents.step.complete").count() == 1
+
+
+def test_the_steps_are_those_the_policy_lists(world, pinned_clock):
+    from fugong.policy.parameters import INCIDENT_STEP_CHOICES
+
+    assert [k for k, _label in INCIDENT_STEP_CHOICES] == StepKind.values
+    incident_policy(world, incident_steps={"report": "enterprise", "transfer": "enterprise"})
+    incident = open_report(world.firm_a)
+    steps = list(IncidentStep.objects.filter(incident=incident).order_by("id").values_list("kind", "owner"))
+    # Closing is always a step; nobody named for it: the task force closes.
+    assert steps == [("report", "enterprise"), ("transfer", "enterprise"), ("close", "")]
+    assert services.complete_step(world.users["town_a"], incident, "find_contacts") is None
+    with pytest.raises(ValidationError) as exc:
+        services.handle_step(world.users["task_force"], incident, "investigate")
+    assert "没有此步骤" in str(exc.value)
+    with pytest.raises(PermissionDenied):
+        services.handle_step(world.users["town_a"], incident, "close")
+
+
+def test_without_incident_steps_only_closing_remains(world, pinned_clock):
+    incident_policy(world, drop=("incident_steps",))
+    incident = open_report(world.firm_a)
+    assert list(IncidentStep.objects.filter(incident=incident).values_list("kind", flat=True)) == ["close"]
+    services.handle_step(world.users["task_force"], incident, "close", note="外部报告核实无误")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED
 
 
 def test_complete_step_counts_the_first_completion(world, incident):
@@ -65,8 +95,11 @@ def test_closing_needs_every_earlier_step_done_or_skipped(world, incident):
     with pytest.raises(ValidationError) as exc:
         services.handle_step(health, incident, "transfer", skip=True)
     assert "note" in exc.value.message_dict
-    for kind in ("isolate", "transfer", "seal_disinfect", "find_contacts", "notify_contacts", "investigate"):
+    for kind in ("transfer", "find_contacts", "investigate"):
         services.handle_step(health, incident, kind, note="已办")
+    for kind in ("seal_disinfect", "notify_contacts", "observe"):
+        services.handle_step(town, incident, kind, note="已办")
+    services.handle_step(world.users["ent_a"], incident, "isolate", note="已隔离")
     with pytest.raises(ValidationError):
         services.handle_step(town, incident, "close")  # the report is still open
     services.handle_step(

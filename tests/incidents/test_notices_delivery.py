@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fugong.audit.models import AuditEntry
-from fugong.incidents import notices
 from fugong.incidents.models import Contact, ContactStatus, IncidentStep, StepKind
+from fugong.incidents.notices import services as notices
 from tests.incidents.furnish_notices import incident_with_contacts
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,21 @@ def test_verify_follows_release_withdrawal_and_end(world, client):
 def test_verify_unknown_token_is_404(world, client):
     assert client.get(reverse("incidents:notice_verify", args=["x" * 32])).status_code == 404
     assert client.get(reverse("incidents:notice_verify", args=["bad"])).status_code == 404
+
+
+NOTICES_QUERIES = 7
+
+
+def test_the_notices_page_reads_in_a_fixed_number_of_statements(world, client, django_assert_num_queries):
+    incident, _contacts = incident_with_contacts(world, world.firm_a)
+    client.force_login(world.users["town_a"])
+    url = reverse("incidents:notices", args=[incident.pk])
+    client.get(url)
+    with django_assert_num_queries(NOTICES_QUERIES):
+        client.get(url)
+    # Three times the contacts: the same statements.
+    _other, more = incident_with_contacts(world, world.firm_a, names=("吴五", "郑六", "王七", "冯八"))
+    Contact.objects.filter(pk__in=[c.pk for c in more]).update(incident=incident)
+    with django_assert_num_queries(NOTICES_QUERIES):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="notice-row"') == 6

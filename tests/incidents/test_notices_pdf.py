@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from fugong.audit.models import AuditEntry
-from fugong.incidents import notices
 from fugong.incidents.models import Contact
+from fugong.incidents.notices import services as notices
 from tests.incidents.furnish import incident_policy
 from tests.incidents.furnish_notices import incident_with_contacts
 from tests.workforce.conftest import make_employee
@@ -70,7 +70,7 @@ def test_one_notice_is_one_page_with_the_facts_and_an_embedded_cjk_font(world, t
 
 
 def test_without_a_policy_the_measure_is_the_episode_and_nothing_is_cited(world, tmp_path):
-    _incident, contacts = incident_with_contacts(world, world.firm_a)
+    _incident, contacts = incident_with_contacts(world, world.firm_a, policy=False)
     text = _text(_save(notices.render_notices_pdf(contacts[:1]), tmp_path)).replace(" ", "")
     assert "厂内隔离医学观察" in text
     assert "依据" not in text and "暂不得返岗" not in text

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from fugong.enterprises import services as enterprise_services
 from fugong.enterprises.models import EnterpriseStatus, EnterpriseStatusChange
-from fugong.incidents import seals
 from fugong.incidents.models import Seal, SealKind, SealScope
+from fugong.incidents.seals import services as seals
 from fugong.operations.services import record_employee_entry
 from fugong.resumption import selectors as resumption_selectors
 from fugong.resumption.models import ApplicationKind, ApplicationStatus, ResumptionApplication

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fugong.enterprises.models import EnterpriseStatus
-from fugong.incidents import seals
 from fugong.incidents.models import Seal
+from fugong.incidents.seals import services as seals
 from fugong.resumption.models import ApplicationKind, ApplicationStatus, ResumptionApplication
 from tests.enterprises_parts.factories import GridUnitFactory
 from tests.incidents.test_seals_flow import plant  # noqa: F401  (fixture)

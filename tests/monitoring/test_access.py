@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from fugong.audit.models import AuditEntry
-from fugong.monitoring import access, services
+from fugong.monitoring import services
+from fugong.monitoring.access import services as access
 from fugong.monitoring.models import CheckinLink, CheckinSource, HealthCheckin
 from tests.monitoring.conftest import at_work
 from tests.workforce.conftest import valid_id

@@ -176,8 +176,9 @@ def lab(world, n0):
 
 
 def test_device_kind_decides_which_batch_it_reaches(world, gate, lab, api_client):
-    from fugong.monitoring import services, testing
+    from fugong.monitoring import services
     from fugong.monitoring.models import TestResult, TestSource
+    from fugong.monitoring.testing import services as testing
 
     number = valid_id(birth="19900910")
     person = at_work(world.firm_a, world.users["ent_a"], name="测温人", id_number=number)

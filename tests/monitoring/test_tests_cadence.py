@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from fugong.monitoring import testing_selectors as sel
 from fugong.monitoring.models import TestKind as Kind
 from fugong.monitoring.models import TestResult
+from fugong.monitoring.testing import selectors as sel
 from fugong.workforce.models import Employee, EmployeeStatus
 from tests.workforce.conftest import make_employee, use_preset
 

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from fugong.monitoring import models, testing_views
+from fugong.monitoring import models
 from fugong.monitoring.models import TestResult as Result
+from fugong.monitoring.testing import views as test_views
 from tests.tables_support import header_sorts, page_links, total_line
 from tests.workforce.conftest import make_employee, use_preset
 
@@ -83,7 +84,7 @@ def test_results_sort_by_the_chosen_column_and_fall_back(client, world, results)
 
 
 def test_results_pages_are_numbered_and_keep_the_filters(client, world, results, monkeypatch):
-    monkeypatch.setattr(testing_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(test_views, "PAGE_SIZE", 2)
     client.force_login(world.users["task_force"])
     everything = client.get(URL)
     assert "firm" in header_sorts(everything.content.decode())  # several firms: a firm column

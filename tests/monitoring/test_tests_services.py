@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from fugong.audit.models import AuditEntry
 from fugong.core import crypto
-from fugong.monitoring import testing
 from fugong.monitoring.devices import issue_device
 from fugong.monitoring.models import Alert, AlertKind
 from fugong.monitoring.models import TestResult as Result
+from fugong.monitoring.testing import services as testing
 from fugong.resumption.models import Notification
+from fugong.workforce import episodes
 from fugong.workforce import services as wf
 from fugong.workforce.models import EmployeeStatus
 from tests.monitoring.tests_support import at, buffered, n1, now, working  # noqa: F401 - fixtures
@@ -62,7 +63,7 @@ def test_a_sample_before_entering_the_buffer_zone_does_not_release(world, buffer
 def test_negative_nucleic_under_n0_does_not_touch_a_buffer_episode(world):
     use_preset(world, "N0")
     person = make_employee(world.firm_a, name="缓冲")
-    wf.start_episode(world.users["ent_a"], person, "buffer", None, None, "待检")
+    episodes.start_episode(world.users["ent_a"], person, "buffer", None, None, "待检")
     person.refresh_from_db()
     assert person.status == EmployeeStatus.BUFFER
     row, _ = _record(world.users["ent_a"], person, sampled_at=now())

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from fugong.workforce import episodes
 from fugong.workforce import services as wf
 from fugong.workforce.models import EmployeeStatus
 from tests.workforce.conftest import make_employee, use_preset
@@ -40,7 +41,7 @@ def working(world, n1, buffered):
     person = make_employee(world.firm_a, name="在岗", residence_region=world.town_a.code)
     person = wf.change_status(world.users["ent_a"], person, EmployeeStatus.ARRIVED, "到厂")
     episode = person.episodes.get()
-    wf.release_episode(world.users["ent_a"], episode, "", nucleic_negative_at=now())
+    episodes.release_episode(world.users["ent_a"], episode, "", nucleic_negative_at=now())
     person.refresh_from_db()
     assert person.status == EmployeeStatus.AT_WORK
     return person

@@ -120,13 +120,13 @@ def test_employee_with_fever_refused_and_alert_raised(n0):
 
 
 def test_employee_normal_allowed_and_isolating_refused(n0):
-    from fugong.workforce import services as workforce
+    from fugong.workforce import episodes
 
     gate = n0.users["gate_a"]
     person = make_employee(n0.firm_a, name="正常员工")
     assert services.record_employee_entry(gate, person, temperature="36.5", health_code="green").allowed
     isolating = make_employee(n0.firm_a, name="隔离员工")
-    workforce.start_episode(None, isolating, "isolation", None, None, "体温异常，隔离观察")
+    episodes.start_episode(None, isolating, "isolation", None, None, "体温异常，隔离观察")
     isolating.refresh_from_db()
     refused = services.record_employee_entry(gate, isolating, temperature="36.5", health_code="green")
     assert not refused.allowed and "隔离观察中" in refused.refusal_reason

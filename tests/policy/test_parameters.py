@@ -131,7 +131,7 @@ def test_rounds_have_windows_in_order():
 
 def test_outcomes_name_the_case_and_the_outcome():
     errors = errors_of({"health_code_outcomes": {"red": "shoot", "purple": "barred"}})["health_code_outcomes"]
-    assert any("「红码」的处置须为以下之一" in e for e in errors)
+    assert any("「红码」的取值须为以下之一" in e for e in errors)
     assert any("「purple」不存在" in e for e in errors)
 
 

@@ -6,6 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fugong.policy.selectors import policy_for
 from fugong.policy.services import apply_preset
 from fugong.resumption import services
+from fugong.resumption.approval import services as approval
+from fugong.resumption.attachments import services as attachments
 from fugong.resumption.selectors import required_documents, required_sections
 
 PRESET_START = dt.date(2020, 1, 1)
@@ -80,7 +82,7 @@ def fill(user, firm, kind="first_resumption", **overrides):
     }
     app = services.create_draft(user, firm, content)
     for doc in required_documents(params):
-        services.add_attachment(user, app, doc, pdf(f"{doc}.pdf", doc.encode()))
+        attachments.add_attachment(user, app, doc, pdf(f"{doc}.pdf", doc.encode()))
     codes = [c.code for c in params.commitments or ()]
     if codes:
         services.affirm_commitments(user, app, codes, firm.legal_representative)
@@ -90,4 +92,4 @@ def fill(user, firm, kind="first_resumption", **overrides):
 
 def submitted(user, firm, **kw):
     app = fill(user, firm, **kw)
-    return services.submit(user, app, app.version)
+    return approval.submit(user, app, app.version)

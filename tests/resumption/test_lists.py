@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fugong.resumption import views
+from fugong.resumption.batches import views as batch_views
 from fugong.resumption.models import (
     ApplicationKind,
     ApplicationStatus,
@@ -264,7 +265,7 @@ def test_batches_sort_fall_back_page_and_scope(client, world, batches, monkeypat
     assert [b.number for b in rows_of(client.get(BATCHES, {"sort": "-released"}))] == [3, 4, 2, 1]
     assert [b.number for b in rows_of(client.get(BATCHES, {"sort": "name"}))] == default
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(batch_views, "PAGE_SIZE", 3)
     second = client.get(BATCHES, {"sort": "number", "page": 2})
     page = second.content.decode()
     assert total_line(page) == "共 4 条，第 2/2 页"

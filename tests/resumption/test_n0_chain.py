@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from fugong.audit.models import AuditEntry
 from fugong.enterprises.models import EnterpriseStatus
 from fugong.resumption import services
+from fugong.resumption.approval import services as approval
 from fugong.resumption.models import (
     ApplicationStatus,
     Certificate,
@@ -24,8 +25,8 @@ pytestmark = pytest.mark.django_db
 def pass_step(user, app, key, on_commit=None):
     app.refresh_from_db()
     if on_commit:
-        return on_commit(services.decide, user, app, "pass", "", key)
-    return services.decide(user, app, "pass", "", key)
+        return on_commit(approval.decide, user, app, "pass", "", key)
+    return approval.decide(user, app, "pass", "", key)
 
 
 @pytest.mark.parametrize("joint_order", [("dept_industry", "dept_health"), ("dept_health", "dept_industry")])
@@ -110,9 +111,9 @@ def test_wrong_reviewers_cannot_act(world, n0):
     # Another town, a department not in the step, the firm itself, and an outsider.
     for who in ("town_b", "dept_health", "ent_a", "dept_commerce"):
         with pytest.raises(PermissionDenied):
-            services.decide(u[who], app, "pass", "", "town_check")
+            approval.decide(u[who], app, "pass", "", "town_check")
     with pytest.raises(PermissionDenied):
-        services.decide(u["outsider"], app, "pass", "", "town_check")
+        approval.decide(u["outsider"], app, "pass", "", "town_check")
     assert ReviewDecision.objects.count() == 0
     step = ReviewStep.objects.get(application=app, key="town_check")
     assert step.status == StepStatus.ACTIVE

@@ -11,6 +11,7 @@ from django.utils import timezone
 from fugong.enterprises.models import EnterpriseStatus
 from fugong.policy.selectors import policy_for
 from fugong.resumption import services
+from fugong.resumption.approval import services as approval
 from fugong.resumption.models import (
     ApplicationRevision,
     ApplicationStatus,
@@ -279,7 +280,7 @@ def test_return_shows_reasons_and_resubmission_keeps_both_revisions(client, worl
 def test_second_reviewer_on_a_moved_step_gets_a_conflict(client, world, n0):
     u = world.users
     app = submitted(u["ent_a"], world.firm_a)
-    services.decide(u["town_a"], app, "pass", "", "town_check")
+    approval.decide(u["town_a"], app, "pass", "", "town_check")
     # Another officer of the same town still has the town_check page open.
     as_user(client, u["town_a"])
     response = decide(client, app, "pass", "town_check", "")
@@ -333,7 +334,7 @@ def at_task_force_step(world):
         ("dept_health", "joint_review"),
     ):
         app.refresh_from_db()
-        services.decide(u[who], app, "pass", "", key)
+        approval.decide(u[who], app, "pass", "", key)
     app.refresh_from_db()
     return app
 
@@ -363,9 +364,9 @@ def test_batch_is_made_and_released_through_the_pages(client, world, n0):
 def test_revoke_certificate_needs_a_reason(client, world, n0):
     app = at_task_force_step(world)
     u = world.users
-    services.decide(u["task_force"], app, "pass", "", "task_force_approval")
+    approval.decide(u["task_force"], app, "pass", "", "task_force_approval")
     app.refresh_from_db()
-    services.decide(u["task_force"], app, "pass", "", "filed")
+    approval.decide(u["task_force"], app, "pass", "", "filed")
     certificate = Certificate.objects.get(application=app)
     as_user(client, u["task_force"])
     response = client.post(url("revoke_certificate", certificate.pk), {"reason": ""})

@@ -14,6 +14,8 @@ from fugong.policy.models import Policy
 from fugong.policy.selectors import policy_for
 from fugong.policy.services import create_version
 from fugong.resumption import selectors, services
+from fugong.resumption.approval import services as approval
+from fugong.resumption.attachments import services as attachments
 from fugong.resumption.models import ApplicationStatus, Certificate
 from tests.factories import EnterpriseFactory, UserFactory
 from tests.resumption.conftest import fill, pdf, submitted
@@ -63,22 +65,22 @@ def test_a_policy_with_its_own_document_and_section_requires_them(world, n0):
     assert photos.get_doc_type_display() == "厂区防疫布置照片"
     assert app.plan_sections["canteen_staggering"]
     # Without them the application cannot go in, and the messages cite the local version.
-    services.remove_attachment(u["ent_a"], photos)
+    attachments.remove_attachment(u["ent_a"], photos)
     plan = {k: v for k, v in app.plan_sections.items() if k != "canteen_staggering"}
     app = services.update_draft(u["ent_a"], app, {"plan_sections": plan}, app.version)
     with pytest.raises(ValidationError) as exc:
-        services.submit(u["ent_a"], app, app.version)
+        approval.submit(u["ent_a"], app, app.version)
     errors = exc.value.message_dict
     assert set(errors) == {"plan_sections", "attachments"}
     (section,) = errors["plan_sections"]
     (document,) = errors["attachments"]
     assert "食堂错峰就餐安排" in section and "厂区防疫布置照片" in document
     assert document.startswith(policy.label) and BASIS in document
-    services.add_attachment(u["ent_a"], app, "site_photos", pdf("照片.pdf", b"photos"))
+    attachments.add_attachment(u["ent_a"], app, "site_photos", pdf("照片.pdf", b"photos"))
     app = services.update_draft(
         u["ent_a"], app, {"plan_sections": plan | {"canteen_staggering": "三个批次错峰"}}, app.version
     )
-    app = services.submit(u["ent_a"], app, app.version)
+    app = approval.submit(u["ent_a"], app, app.version)
     assert app.status == ApplicationStatus.IN_REVIEW
 
 
@@ -87,9 +89,9 @@ def test_document_types_and_sections_outside_the_policy_are_refused(world, n0):
     app = services.create_draft(u["ent_a"], firm, {"kind": "first_resumption"})
     # A type of another notice is no type of this policy; "other" material is always allowed.
     with pytest.raises(ValidationError) as exc:
-        services.add_attachment(u["ent_a"], app, "risk_assessment", pdf())
+        attachments.add_attachment(u["ent_a"], app, "risk_assessment", pdf())
     assert "材料类型无效" in exc.value.message_dict["doc_type"][0]
-    assert services.add_attachment(u["ent_a"], app, "other", pdf()).doc_type_name == "其他材料"
+    assert attachments.add_attachment(u["ent_a"], app, "other", pdf()).doc_type_name == "其他材料"
     with pytest.raises(ValidationError) as exc:
         services.update_draft(u["ent_a"], app, {"plan_sections": {"testing": "每日抗原"}}, app.version)
     assert "「testing」" in exc.value.message_dict["plan_sections"][0]

@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fugong.accounts.models import Department
 from fugong.resumption import services
+from fugong.resumption.approval import services as approval
+from fugong.resumption.attachments import services as attachments
 from fugong.resumption.models import ApplicationRevision, ApplicationStatus, Attachment, Commitment
 from fugong.resumption.selectors import queue_for
 from tests.factories import EnterpriseFactory, UserFactory
@@ -65,7 +67,7 @@ def test_preparedness_and_headcount_count_in_the_score(world, n0):
     app = services.update_draft(
         user, app, {"staff_summary": {"total": 300, "by_district": {"诸暨市": 300}}}, app.version
     )
-    app = services.submit(user, app, app.version)
+    app = approval.submit(user, app, app.version)
     assert app.priority_score == Decimal("20.00")
     assert [r["factor"] for r in app.priority_reasons] == ["preparedness"]
 
@@ -73,9 +75,9 @@ def test_preparedness_and_headcount_count_in_the_score(world, n0):
 def test_submission_names_everything_missing_and_saves_nothing(world, n0):
     u = world.users
     app = services.create_draft(u["ent_a"], world.firm_a, {"kind": "first_resumption"})
-    services.add_attachment(u["ent_a"], app, "prevention_plan", pdf())
+    attachments.add_attachment(u["ent_a"], app, "prevention_plan", pdf())
     with pytest.raises(ValidationError) as exc:
-        services.submit(u["ent_a"], app, app.version)
+        approval.submit(u["ent_a"], app, app.version)
     errors = exc.value.message_dict
     assert set(errors) >= {
         "planned_start",
@@ -109,7 +111,7 @@ def test_staff_summary_must_add_up_and_buses_must_seat_the_commuters(world, n0):
         },
     )
     with pytest.raises(ValidationError) as exc:
-        services.submit(u["ent_a"], app, app.version)
+        approval.submit(u["ent_a"], app, app.version)
     messages = exc.value.message_dict["staff_summary"]
     assert any("按所在区县合计90人，与返岗总人数100人不符" in m for m in messages)
     assert any("点对点通勤40人，班车座位合计30个" in m for m in messages)
@@ -125,7 +127,7 @@ def test_policy_limits_the_resumption_mode(world, n0):
     u = world.users
     app = fill(u["ent_a"], world.firm_a, resumption_mode="orderly_travel")
     with pytest.raises(ValidationError) as exc:
-        services.submit(u["ent_a"], app, app.version)
+        approval.submit(u["ent_a"], app, app.version)
     assert "封闭驻厂" in exc.value.message_dict["resumption_mode"][0]
 
 
@@ -133,8 +135,8 @@ def test_submit_retry_does_not_submit_twice(world, n0):
     u = world.users
     app = fill(u["ent_a"], world.firm_a)
     version = app.version
-    first = services.submit(u["ent_a"], app, version)
-    again = services.submit(u["ent_a"], app, version)
+    first = approval.submit(u["ent_a"], app, version)
+    again = approval.submit(u["ent_a"], app, version)
     assert again.revision == first.revision == 1
     assert ApplicationRevision.objects.count() == 1
     with pytest.raises(ValidationError):
@@ -170,7 +172,7 @@ def test_attachment_type_checks(world, n0, name, content, rule):
     u = world.users
     app = services.create_draft(u["ent_a"], world.firm_a, {"kind": "first_resumption"})
     with pytest.raises(ValidationError) as exc:
-        services.add_attachment(u["ent_a"], app, "prevention_plan", SimpleUploadedFile(name, content))
+        attachments.add_attachment(u["ent_a"], app, "prevention_plan", SimpleUploadedFile(name, content))
     assert rule in exc.value.message_dict["file"][0]
     assert not Attachment.objects.exists()
 
@@ -178,18 +180,18 @@ def test_attachment_type_checks(world, n0, name, content, rule):
 def test_attachment_size_limit_and_storage(world, n0, monkeypatch, media_root):
     u = world.users
     app = services.create_draft(u["ent_a"], world.firm_a, {"kind": "first_resumption"})
-    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 1024)
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 1024)
     with pytest.raises(ValidationError) as exc:
-        services.add_attachment(u["ent_a"], app, "prevention_plan", pdf(body=b"x" * 2048))
+        attachments.add_attachment(u["ent_a"], app, "prevention_plan", pdf(body=b"x" * 2048))
     assert "超过" in exc.value.message_dict["file"][0]
     with pytest.raises(ValidationError) as exc:
-        services.add_attachment(u["ent_a"], app, "no_such_type", pdf())
+        attachments.add_attachment(u["ent_a"], app, "no_such_type", pdf())
     assert "材料类型无效" in exc.value.message_dict["doc_type"][0]
-    stored = services.add_attachment(u["ent_a"], app, "prevention_plan", pdf("防控方案.pdf"))
+    stored = attachments.add_attachment(u["ent_a"], app, "prevention_plan", pdf("防控方案.pdf"))
     assert stored.file.name.startswith(f"applications/{app.pk}/") and stored.original_name == "防控方案.pdf"
     # The same file retried is the same attachment.
-    assert services.add_attachment(u["ent_a"], app, "prevention_plan", pdf("防控方案.pdf")).pk == stored.pk
-    services.remove_attachment(u["ent_a"], stored)
+    assert attachments.add_attachment(u["ent_a"], app, "prevention_plan", pdf("防控方案.pdf")).pk == stored.pk
+    attachments.remove_attachment(u["ent_a"], stored)
     stored.refresh_from_db()
     assert stored.removed_at is not None and stored.file.storage.exists(stored.file.name)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fugong.policy.services import apply_preset
 from fugong.resumption import certificates, services
+from fugong.resumption.approval import services as approval
 from fugong.resumption.models import (
     ApplicationKind,
     ApplicationStatus,
@@ -214,7 +215,7 @@ def _filed_application(world, planned_start):
         "staff_summary": {"total": 50},
     }
     application = services.create_draft(world.users["ent_a"], world.firm_a, data)
-    services.submit(world.users["ent_a"], application)
+    approval.submit(world.users["ent_a"], application)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
     return application
@@ -229,7 +230,7 @@ def test_issued_certificate_verifies_and_its_revocation_shows_at_once(client, wo
     assert 'data-status="valid"' in html
     assert cert.number in html and "诸暨暨阳织造有限公司" in html and "首次复工" in html
 
-    services.revoke_certificate(world.users["task_force"], cert, "企业未落实封闭管理")
+    approval.revoke_certificate(world.users["task_force"], cert, "企业未落实封闭管理")
     html = client.get(f"/verify/{cert.verify_token}/").content.decode()
     assert 'data-status="revoked"' in html
     assert "企业未落实封闭管理" not in html

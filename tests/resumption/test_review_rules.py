@@ -10,6 +10,7 @@ from django.db import connection
 from fugong.audit.models import AuditEntry
 from fugong.enterprises.models import EnterpriseStatus
 from fugong.resumption import services
+from fugong.resumption.approval import services as approval
 from fugong.resumption.models import (
     ApplicationRevision,
     ApplicationStatus,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def act(user, app, decision, key, reasons=""):
     app.refresh_from_db()
-    return services.decide(user, app, decision, reasons, key)
+    return approval.decide(user, app, decision, reasons, key)
 
 
 def test_return_and_resubmission_keep_both_versions(world, n0, on_commit):
@@ -58,7 +59,7 @@ def test_return_and_resubmission_keep_both_versions(world, n0, on_commit):
         },
         app.version,
     )
-    app = services.resubmit(u["ent_a"], app, app.version)
+    app = approval.resubmit(u["ent_a"], app, app.version)
     assert app.status == ApplicationStatus.IN_REVIEW and app.revision == 2
     # The chain restarts from the first step for the changed plan.
     assert app.current_step_key == "town_check"
@@ -79,7 +80,7 @@ def test_rejection_ends_the_application(world, n0):
     app.refresh_from_db()
     assert app.status == ApplicationStatus.REJECTED and app.decided_at
     with pytest.raises(ValidationError):
-        services.resubmit(u["ent_a"], app, app.version)
+        approval.resubmit(u["ent_a"], app, app.version)
     # A new application may be started after a rejection.
     services.create_draft(u["ent_a"], world.firm_a, {"kind": "first_resumption"})
 
@@ -141,7 +142,7 @@ def test_n2_date_gate_refuses_an_early_start(world, n2):
     u = world.users
     app = fill(u["ent_a"], world.firm_a, planned_start=EARLY)
     with pytest.raises(ValidationError) as exc:
-        services.submit(u["ent_a"], app, app.version)
+        approval.submit(u["ent_a"], app, app.version)
     message = " ".join(exc.value.message_dict["planned_start"])
     assert "2020年2月10日 00:00" in message and "指挥部批准" in message
     app.refresh_from_db()
@@ -167,13 +168,13 @@ def test_n2_early_start_granted_by_the_task_force(world, n2):
     app = fill(u["ent_a"], world.firm_a, kind="key_staff_preparation", planned_start=EARLY)
     for who in ("town_a", "ent_a", "task_force_outside"):
         with pytest.raises(PermissionDenied):
-            services.grant_early_start(u[who], app, "承担防疫物资原料生产任务")
+            approval.grant_early_start(u[who], app, "承担防疫物资原料生产任务")
     with pytest.raises(ValidationError):
-        services.grant_early_start(u["task_force"], app, " ")
-    services.grant_early_start(u["task_force"], app, "承担防疫物资原料生产任务")
+        approval.grant_early_start(u["task_force"], app, " ")
+    approval.grant_early_start(u["task_force"], app, "承担防疫物资原料生产任务")
     assert AuditEntry.objects.filter(action="resumption.early_start", actor=u["task_force"]).exists()
     app.refresh_from_db()
-    app = services.submit(u["ent_a"], app, app.version)
+    app = approval.submit(u["ent_a"], app, app.version)
     assert app.status == ApplicationStatus.APPROVED
     world.firm_a.refresh_from_db()
     # Key-staff preparation moves the firm to preparing, not resumed (N0).
@@ -226,9 +227,9 @@ def test_two_reviewers_on_one_step_make_one_decision(world, n0):
     second_town_officer = UserFactory(username="town_a2", role="town", region=world.town_a)
     app = submitted(u["ent_a"], world.firm_a)
     stale = type(app).objects.get(pk=app.pk)  # what the second officer had open
-    services.decide(u["town_a"], app, "pass", "", "town_check")
+    approval.decide(u["town_a"], app, "pass", "", "town_check")
     with pytest.raises(services.ResumptionConflict, match="已由town_a"):
-        services.decide(second_town_officer, stale, "return", "材料不全", "town_check")
+        approval.decide(second_town_officer, stale, "return", "材料不全", "town_check")
     assert ReviewDecision.objects.filter(step__key="town_check").count() == 1
     app.refresh_from_db()
     assert app.current_step_key == "joint_review" and app.status == ApplicationStatus.IN_REVIEW
@@ -249,7 +250,7 @@ def test_two_reviewers_at_the_same_moment_on_postgresql(world):
     def run(officer):
         try:
             barrier.wait()
-            services.decide(officer, app, "pass", "", "town_check")
+            approval.decide(officer, app, "pass", "", "town_check")
             outcomes.append("ok")
         except services.ResumptionConflict:
             outcomes.append("conflict")

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from fugong.resumption import services
+from fugong.resumption.approval import services as approval
 from fugong.resumption.selectors import diff_content
 from tests.resumption.conftest import submitted
 
@@ -45,12 +46,12 @@ def test_diff_names_each_staff_figure_and_shows_choices_by_name():
 def test_revision_diff_page_shows_labels_not_dicts(client, world, n0, on_commit):
     u = world.users
     app = submitted(u["ent_a"], world.firm_a)
-    on_commit(services.decide, u["town_a"], app, "return", "请核对通勤人数", "town_check")
+    on_commit(approval.decide, u["town_a"], app, "return", "请核对通勤人数", "town_check")
     app.refresh_from_db()
     summary = dict(app.staff_summary)
     summary["by_control_status"] = {"precaution": 20, "none": 80}
     app = services.update_draft(u["ent_a"], app, {"staff_summary": summary}, app.version)
-    services.resubmit(u["ent_a"], app, app.version)
+    approval.resubmit(u["ent_a"], app, app.version)
 
     client.force_login(u["town_a"])
     html = client.get(url("review", app.pk)).content.decode()

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fugong.audit.models import AuditEntry
-from fugong.supplies import services
+from fugong.supplies import demands, services
 from fugong.supplies.models import DemandStatus, Stock, StockMovement
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_roles_without_the_capability_refused(client, world, who):
 
 
 def test_outsider_sees_only_its_own_county(client, world, ent_a, stocked):
-    req = services.request_supplies(ent_a, world.firm_a, "mask", 10, timezone.localdate(), "断货")
+    req = demands.request_supplies(ent_a, world.firm_a, "mask", 10, timezone.localdate(), "断货")
     c = _login(client, world, "outsider")
     html = c.get(reverse("supplies:index")).content.decode()
     assert world.firm_c.name in html and world.firm_a.name not in html
@@ -201,7 +201,7 @@ def test_demand_pages(client, world, ent_a):
 def test_overdue_marked(client, world, ent_a):
     from fugong.supplies.models import DemandRequest
 
-    req = services.request_supplies(ent_a, world.firm_a, "mask", 10, timezone.localdate(), "断货")
+    req = demands.request_supplies(ent_a, world.firm_a, "mask", 10, timezone.localdate(), "断货")
     DemandRequest.objects.filter(pk=req.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
     html = _login(client, world, "town_a").get(reverse("supplies:demands")).content.decode()
     assert "已逾期" in html

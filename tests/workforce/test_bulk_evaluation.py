@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from fugong.audit.models import AuditEntry
 from fugong.audit.services import verify_chain
 from fugong.policy.models import NoReturnArea
-from fugong.workforce import bulk_evaluation, services
+from fugong.workforce import bulk_evaluation, decisions, services, travel
 from fugong.workforce.bulk_evaluation import evaluate_many
 from fugong.workforce.models import (
     Employee,
@@ -28,7 +28,7 @@ _VOLATILE = {"updated_at", "decided_at", "status_changed_at", "created_at", "ver
 def _traveller(world, code, place, days, contacts=()):
     person = make_employee(world.firm_a, residence_region=world.town_a.code)
     stops = [{"region_code": code, "place": place, "from_date": days_ago(days), "to_date": days_ago(days)}]
-    services.set_travel(None, person, stops, list(contacts))
+    travel.set_travel(None, person, stops, list(contacts))
     return person
 
 
@@ -172,7 +172,7 @@ def test_evaluate_many_writes_exactly_what_reevaluate_writes_person_by_person(wo
 
     # Both ways through evaluate_many are taken: written in bulk, and through the service's own steps.
     paths = {"bulk": 0, "single": 0}
-    bulk_store, single_store = bulk_evaluation._store, services._store_evaluation
+    bulk_store, single_store = bulk_evaluation._store, decisions._store_evaluation
 
     def counted(name, fn):
         def run(*args, **kwargs):
@@ -182,7 +182,7 @@ def test_evaluate_many_writes_exactly_what_reevaluate_writes_person_by_person(wo
         return run
 
     monkeypatch.setattr(bulk_evaluation, "_store", counted("bulk", bulk_store))
-    monkeypatch.setattr(services, "_store_evaluation", counted("single", single_store))
+    monkeypatch.setattr(decisions, "_store_evaluation", counted("single", single_store))
 
     # Small chunks, so that several chunks and the duplicate across them are covered too.
     done = evaluate_many(ids, note=NOTE, chunk=7)

@@ -7,10 +7,10 @@ from tests.workforce.conftest import days_ago, make_employee, no_return_area, re
 
 
 def _local_who_visited(world, code, place, days):
-    from fugong.workforce import services
+    from fugong.workforce import travel
 
     person = make_employee(world.firm_a, residence_region=world.town_a.code)
-    services.set_travel(
+    travel.set_travel(
         None,
         person,
         [{"region_code": code, "place": place, "from_date": days_ago(days), "to_date": days_ago(days)}],

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from fugong.enterprises.models import IsolationKind, IsolationRoom
-from fugong.workforce import rules, services
+from fugong.workforce import episodes, rules, services, travel
 from fugong.workforce.models import EmployeeStatus, EpisodeKind, ReturnDecision
 from tests.workforce.conftest import days_ago, make_employee, policy_now, returner, risk_area
 
@@ -51,7 +51,7 @@ def test_returner_from_a_risk_area_isolates_until_the_release_date_and_cannot_wo
     with pytest.raises(ValidationError, match=f"须于{cn(release)}解除隔离后方可上岗"):
         services.change_status(world.users["ent_a"], arrived, S.AT_WORK, "安排上岗")
     with pytest.raises(ValidationError, match="隔离观察未满"):
-        services.release_episode(world.users["ent_a"], episode, "提前解除")
+        episodes.release_episode(world.users["ent_a"], episode, "提前解除")
 
 
 def test_isolation_served_in_full_ends_in_work(world, n0):
@@ -117,7 +117,7 @@ def test_out_of_region_means_outside_the_city_as_the_notices_write_it(world, n0)
 def test_risk_stay_counts_only_within_the_window_and_while_the_area_was_listed(world, n0):
     risk_area(n0, "330681104", "店口镇", "medium", valid_from=days_ago(30))
     person = make_employee(world.firm_a, residence_region=world.town_a.code)
-    services.set_travel(
+    travel.set_travel(
         None,
         person,
         [{"region_code": "330681104", "place": "店口镇", "from_date": days_ago(40), "to_date": days_ago(35)}],
@@ -126,7 +126,7 @@ def test_risk_stay_counts_only_within_the_window_and_while_the_area_was_listed(w
     person.refresh_from_db()
     assert person.decision == ReturnDecision.MAY_RETURN  # left before it was listed, and > 14 days ago
 
-    services.set_travel(
+    travel.set_travel(
         None,
         person,
         [
@@ -146,7 +146,7 @@ def test_risk_stay_counts_only_within_the_window_and_while_the_area_was_listed(w
 
 def test_close_contact_and_symptoms(world, n0):
     contact = make_employee(world.firm_a, residence_region=world.town_a.code)
-    services.set_travel(
+    travel.set_travel(
         None, contact, [], [{"contact_date": days_ago(3), "description": "同车", "with_case": True}]
     )
     contact.refresh_from_db()
@@ -233,8 +233,8 @@ def test_same_people_under_n1_go_through_the_buffer_zone(world, n1):
     with pytest.raises(ValidationError, match="核酸"):
         services.change_status(ent, risky, S.AT_WORK, "上岗")
     with pytest.raises(ValidationError, match="核酸阴性时间"):
-        services.release_episode(ent, episode, "")
-    services.release_episode(ent, episode, "", nucleic_negative_at=dt.datetime.now())
+        episodes.release_episode(ent, episode, "")
+    episodes.release_episode(ent, episode, "", nucleic_negative_at=dt.datetime.now())
     risky.refresh_from_db()
     assert risky.status == S.AT_WORK
 

@@ -9,7 +9,7 @@ from django.db import connection
 from fugong.audit.models import AuditEntry
 from fugong.audit.services import VIEW_PERSONAL_DATA
 from fugong.enterprises.models import DormRoom, GridUnit, IsolationKind, IsolationRoom
-from fugong.workforce import services
+from fugong.workforce import episodes, guards, services
 from fugong.workforce.models import Employee, EmployeeStatus, EpisodeKind, ReturnDecision
 from tests.workforce.conftest import days_ago, make_employee, returner, risk_area, valid_id
 
@@ -131,7 +131,7 @@ def test_update_checks_the_version_and_a_retry_is_not_a_conflict(world, n0):
     assert (updated.job, updated.version) == ("挡车工", 2)
     # The same request again (a phone on a bad network): no change, no conflict.
     assert services.update_employee(ent, person, {"job": "挡车工"}, 1).version == 2
-    with pytest.raises(services.EmployeeConflict) as conflict:
+    with pytest.raises(guards.EmployeeConflict) as conflict:
         services.update_employee(ent, person, {"job": "保全工"}, 1)
     assert "第1版" in conflict.value.message and "第2版" in conflict.value.message
     assert Employee.objects.get(pk=person.pk).job == "挡车工"
@@ -187,10 +187,10 @@ def test_isolation_release_before_the_planned_day_is_for_the_health_bureau(world
     episode = person.episodes.get()
     assert episode.planned_end == days_ago(2) + dt.timedelta(days=14)
     with pytest.raises(PermissionDenied):
-        services.release_episode(world.users["dept_industry"], episode, "")
+        episodes.release_episode(world.users["dept_industry"], episode, "")
     with pytest.raises(ValidationError, match="提前解除须由卫生健康部门决定"):
-        services.release_episode(world.users["ent_a"], episode, "")
-    released = services.release_episode(world.users["dept_health"], episode, "核酸阴性，专家评估")
+        episodes.release_episode(world.users["ent_a"], episode, "")
+    released = episodes.release_episode(world.users["dept_health"], episode, "核酸阴性，专家评估")
     assert "卫生健康部门决定提前解除隔离" in released.release_note
     person.refresh_from_db()
     assert person.status == S.AT_WORK
@@ -200,27 +200,27 @@ def test_isolation_release_before_the_planned_day_is_for_the_health_bureau(world
     assert (person.status, person.release_date) == (S.AT_WORK, days_ago(0))
     # Releasing again (a retry) changes nothing.
     assert (
-        services.release_episode(world.users["dept_health"], episode, "").released_at == released.released_at
+        episodes.release_episode(world.users["dept_health"], episode, "").released_at == released.released_at
     )
     # A place in another firm is refused; one of the firm's own rooms is accepted.
     other = IsolationRoom.objects.create(
         enterprise=world.firm_c, kind=IsolationKind.ISOLATION_ROOM, name="x", capacity=1
     )
     with pytest.raises(ValidationError, match="隔离地点"):
-        services.start_episode(world.users["ent_a"], person, EpisodeKind.ISOLATION, None, other.pk, "发热")
-    episode = services.start_episode(
+        episodes.start_episode(world.users["ent_a"], person, EpisodeKind.ISOLATION, None, other.pk, "发热")
+    episode = episodes.start_episode(
         world.users["ent_a"], person, EpisodeKind.ISOLATION, None, room.pk, "发热"
     )
     assert episode.planned_end == days_ago(0) + dt.timedelta(days=14)
     person.refresh_from_db()
     assert person.status == S.ISOLATING
     with pytest.raises(ValidationError, match="请先解除"):
-        services.start_episode(world.users["ent_a"], person, EpisodeKind.BUFFER, None, None, "再入缓冲区")
+        episodes.start_episode(world.users["ent_a"], person, EpisodeKind.BUFFER, None, None, "再入缓冲区")
 
 
 def test_barring_ends_an_open_episode(world, n0):
     person = make_employee(world.firm_a, residence_region=world.town_a.code)
-    services.start_episode(world.users["ent_a"], person, EpisodeKind.ISOLATION, None, None, "体温异常")
+    episodes.start_episode(world.users["ent_a"], person, EpisodeKind.ISOLATION, None, None, "体温异常")
     person = services.change_status(world.users["ent_a"], person, S.BARRED, "转送医院")
     episode = person.episodes.get()
     assert episode.released_at is not None and "暂缓返岗" in episode.release_note

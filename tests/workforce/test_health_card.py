@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fugong.monitoring import services as monitoring
 from fugong.monitoring.models import Alert
-from fugong.monitoring.testing import record_test
+from fugong.monitoring.testing.services import record_test
 from fugong.operations.services import record_employee_entry
 from fugong.workforce import selectors
 from fugong.workforce import services as wf

@@ -12,8 +12,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from fugong.audit.models import AuditEntry
-from fugong.workforce import roster, roster_tasks
 from fugong.workforce.models import Employee, ImportJob
+from fugong.workforce.roster import importing
+from fugong.workforce.roster import tasks as roster_tasks
 from tests.workforce.test_roster import person, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +77,10 @@ def test_sweep_fails_a_job_whose_worker_died_and_removes_its_file(world, uploads
 
 def test_people_an_interrupted_run_left_undecided_are_decided_once(world, n0, monkeypatch):
     # The worker dies after the import commits, before its evaluation: the on-commit hook never runs.
-    monkeypatch.setattr(roster, "after_roster_import", lambda *args, **kwargs: None)
-    result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(n) for n in range(1, 6)]))
+    monkeypatch.setattr(importing, "after_roster_import", lambda *args, **kwargs: None)
+    result = importing.import_roster(
+        world.users["ent_a"], world.firm_a, xlsx([person(n) for n in range(1, 6)])
+    )
     assert result.ok and result.created == 5
     assert Employee.objects.filter(decided_at__isnull=True).count() == 5
 
@@ -94,8 +97,8 @@ def test_people_an_interrupted_run_left_undecided_are_decided_once(world, n0, mo
 
 
 def test_people_of_a_town_without_a_policy_are_not_decided_by_the_sweep(world, monkeypatch):
-    monkeypatch.setattr(roster, "after_roster_import", lambda *args, **kwargs: None)
-    assert roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1)])).ok
+    monkeypatch.setattr(importing, "after_roster_import", lambda *args, **kwargs: None)
+    assert importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1)])).ok
     assert roster_tasks.decide_undecided(timezone.now() + dt.timedelta(hours=1)) == 0
 
 

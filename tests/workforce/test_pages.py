@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from fugong.audit.models import AuditEntry
 from fugong.audit.services import VIEW_PERSONAL_DATA
-from fugong.workforce import services
+from fugong.workforce import episodes, services
 from fugong.workforce.models import Employee, EmployeeStatus, EpisodeKind
 from tests.workforce.conftest import days_ago, make_employee, returner, risk_area, valid_id
 from tests.workforce.test_roster import make_id, person, xlsx
@@ -225,7 +225,7 @@ def test_town_board_spans_its_firms_only(client, world, n0):
     a = make_employee(world.firm_a, name="郑辛", residence_region=world.town_a.code)
     b = make_employee(world.firm_b, name="冯壬", residence_region=world.town_b.code)
     for person_, actor in ((a, "ent_a"), (b, "town_b")):
-        services.start_episode(world.users[actor], person_, EpisodeKind.ISOLATION, None, None, "体温异常")
+        episodes.start_episode(world.users[actor], person_, EpisodeKind.ISOLATION, None, None, "体温异常")
     rows = table(page(login(client, world, "town_b").get(reverse("workforce:isolation"))), "isolation-board")
     assert "冯壬" in rows and "郑辛" not in rows
     rows = table(page(login(client, world, "ent_a").get(reverse("workforce:isolation"))), "isolation-board")

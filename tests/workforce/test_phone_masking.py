@@ -9,8 +9,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fugong.core.masking import mask_phone, phone_for
-from fugong.workforce import returns, roster, selectors
+from fugong.workforce import selectors
 from fugong.workforce.models import Employee
+from fugong.workforce.returns.services import pre_report, record_arrival
+from fugong.workforce.roster.export import export_roster
 from fugong.workforce.services import link_account
 from tests.workforce.conftest import make_employee, valid_id
 
@@ -64,7 +66,7 @@ def test_the_health_card_page_masks_the_phone_by_role(client, world, person, who
 
 def test_the_pre_report_list_masks_the_phone_for_the_task_force(client, world, person):
     arrival = dt.date.today() + dt.timedelta(days=3)
-    returns.pre_report(world.users["ent_a"], [person], arrival)
+    pre_report(world.users["ent_a"], [person], arrival)
     url = reverse("workforce:returns") + f"?date={arrival.isoformat()}"
     for who, shown, hidden in (("town_a", PHONE, MASKED), ("task_force", MASKED, PHONE)):
         client.force_login(world.users[who])
@@ -73,7 +75,7 @@ def test_the_pre_report_list_masks_the_phone_for_the_task_force(client, world, p
 
 
 def test_checkpoint_arrivals_mask_the_phone_outside_the_town(world, api_client, n0):
-    arrival = returns.record_arrival(
+    arrival = record_arrival(
         world.users["town_a"],
         world.town_a,
         checkpoint="诸暨东高速卡口",
@@ -89,7 +91,7 @@ def test_checkpoint_arrivals_mask_the_phone_outside_the_town(world, api_client, 
 
 def test_roster_export_masks_the_phone_by_role(world, person):
     def phones(who):
-        content = roster.export_roster(world.users[who], Employee.objects.all())
+        content = export_roster(world.users[who], Employee.objects.all())
         sheet = load_workbook(BytesIO(content)).worksheets[0]
         header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
         column = header.index("电话")

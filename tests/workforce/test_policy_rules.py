@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fugong.monitoring import models as monitoring
-from fugong.workforce import rules, services
+from fugong.workforce import rules, services, travel
 from fugong.workforce.models import EmployeeStatus, ReturnDecision
 from tests.workforce.conftest import (
     days_ago,
@@ -50,7 +50,7 @@ def _everyone(world, policy):
         make_employee(firm, residence_control="precaution"),
     ]
     contact = make_employee(firm, residence_region=world.town_a.code)
-    services.set_travel(
+    travel.set_travel(
         None, contact, [], [{"contact_date": days_ago(3), "description": "同车", "with_case": True}]
     )
     contact.refresh_from_db()

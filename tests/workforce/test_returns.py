@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fugong.audit.models import AuditEntry
-from fugong.workforce import returns
 from fugong.workforce.models import CheckpointArrival, EmployeeStatus, FollowUp, PreReport
+from fugong.workforce.returns import selectors, services
 from tests.workforce.returns_support import id_number, make_employee, use_n0
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def today():
 def arrive(world, user_key="town_a", town=None, **fields):
     data = {"checkpoint": "诸暨高速出口", "name": "张三", "id_number": id_number(), "phone": "13900139000"}
     data.update(fields)
-    return returns.record_arrival(world.users[user_key], town or world.town_a, **data)
+    return services.record_arrival(world.users[user_key], town or world.town_a, **data)
 
 
 def audit_text(action):
@@ -41,7 +41,7 @@ def audit_text(action):
 
 def test_pre_report_on_time_goes_to_the_firms_town_and_marks_the_person_expected(world, n0):
     person = make_employee(world.firm_a, "李四")
-    reports = returns.pre_report(world.users["ent_a"], [person], today() + dt.timedelta(days=3))
+    reports = services.pre_report(world.users["ent_a"], [person], today() + dt.timedelta(days=3))
     assert len(reports) == 1
     report = reports[0]
     assert (report.town, report.lead_days, report.on_time) == (world.town_a, 3, True)
@@ -54,13 +54,13 @@ def test_pre_report_on_time_goes_to_the_firms_town_and_marks_the_person_expected
 
 def test_exactly_the_policy_lead_time_is_on_time(world, n0):
     person = make_employee(world.firm_a)
-    (report,) = returns.pre_report(world.users["ent_a"], [person.pk], today() + dt.timedelta(days=2))
+    (report,) = services.pre_report(world.users["ent_a"], [person.pk], today() + dt.timedelta(days=2))
     assert (report.lead_days, report.on_time) == (2, True)
 
 
 def test_a_late_pre_report_is_accepted_and_flagged_per_the_policy_lead_time(world, n0):
     person = make_employee(world.firm_a)
-    (report,) = returns.pre_report(world.users["ent_a"], [person], today() + dt.timedelta(days=1))
+    (report,) = services.pre_report(world.users["ent_a"], [person], today() + dt.timedelta(days=1))
     assert (report.lead_days, report.on_time) == (1, False)
     note = AuditEntry.objects.get(action="workforce.pre_report", object_id=str(report.pk)).note
     assert "迟报" in note and "至少提前 2 天" in note
@@ -69,16 +69,16 @@ def test_a_late_pre_report_is_accepted_and_flagged_per_the_policy_lead_time(worl
 def test_without_a_lead_time_in_the_policy_every_report_is_on_time(world):
     # No policy at all for the county: nothing to be late against.
     person = make_employee(world.firm_a)
-    (report,) = returns.pre_report(world.users["ent_a"], [person], today())
+    (report,) = services.pre_report(world.users["ent_a"], [person], today())
     assert (report.lead_days, report.on_time) == (0, True)
 
 
 def test_reporting_the_same_person_for_the_same_date_again_changes_nothing(world, n0):
     person = make_employee(world.firm_a)
     day = today() + dt.timedelta(days=4)
-    (first,) = returns.pre_report(world.users["ent_a"], [person], day)
+    (first,) = services.pre_report(world.users["ent_a"], [person], day)
     entries = AuditEntry.objects.count()
-    (again,) = returns.pre_report(world.users["ent_a"], [person, person.pk], day)
+    (again,) = services.pre_report(world.users["ent_a"], [person, person.pk], day)
     assert again.pk == first.pk
     assert PreReport.objects.count() == 1
     assert AuditEntry.objects.count() == entries
@@ -87,7 +87,7 @@ def test_reporting_the_same_person_for_the_same_date_again_changes_nothing(world
 def test_a_date_in_the_past_is_refused(world, n0):
     person = make_employee(world.firm_a)
     with pytest.raises(ValidationError) as exc:
-        returns.pre_report(world.users["ent_a"], [person], today() - dt.timedelta(days=1))
+        services.pre_report(world.users["ent_a"], [person], today() - dt.timedelta(days=1))
     assert "预计抵达日期" in str(exc.value.message_dict["expected_arrival"])
     assert not PreReport.objects.exists()
 
@@ -99,7 +99,7 @@ def test_all_or_nothing_with_each_problem_named(world, n0):
     type(barred).objects.filter(pk=barred.pk).update(status=EmployeeStatus.BARRED)
     type(left).objects.filter(pk=left.pk).update(status=EmployeeStatus.LEFT)
     with pytest.raises(ValidationError) as exc:
-        returns.pre_report(world.users["ent_a"], [fine, barred, left], today() + dt.timedelta(days=3))
+        services.pre_report(world.users["ent_a"], [fine, barred, left], today() + dt.timedelta(days=3))
     messages = exc.value.message_dict["employees"]
     assert any("赵六" in m and "暂缓返岗" in m and "14日内到过不得返还地区" in m for m in messages)
     assert any("钱七" in m and "已离职" in m for m in messages)
@@ -111,7 +111,7 @@ def test_all_or_nothing_with_each_problem_named(world, n0):
 def test_another_firms_people_cannot_be_reported(world, n0):
     theirs = make_employee(world.firm_b)
     with pytest.raises(ValidationError) as exc:
-        returns.pre_report(world.users["ent_a"], [theirs], today() + dt.timedelta(days=3))
+        services.pre_report(world.users["ent_a"], [theirs], today() + dt.timedelta(days=3))
     assert "不在本企业花名册中" in str(exc.value)
     assert not PreReport.objects.exists()
 
@@ -119,20 +119,22 @@ def test_another_firms_people_cannot_be_reported(world, n0):
 def test_only_an_enterprise_officer_pre_reports(world, n0):
     person = make_employee(world.firm_a)
     with pytest.raises(PermissionDenied):
-        returns.pre_report(world.users["town_a"], [person], today() + dt.timedelta(days=3))
+        services.pre_report(world.users["town_a"], [person], today() + dt.timedelta(days=3))
 
 
 def test_town_sees_its_own_pre_reports_only(world, n0):
     day = today() + dt.timedelta(days=3)
     a = make_employee(world.firm_a, "甲")
     c = make_employee(world.firm_c, "丙")
-    returns.pre_report(world.users["ent_a"], [a], day)
-    returns.pre_report(world.users["ent_c"], [c], day)
-    seen = {r.employee.name for r in returns.pre_reports_for(world.users["town_a"], on_date=day)}
+    services.pre_report(world.users["ent_a"], [a], day)
+    services.pre_report(world.users["ent_c"], [c], day)
+    seen = {r.employee.name for r in selectors.pre_reports_for(world.users["town_a"], on_date=day)}
     assert seen == {"甲"}
-    assert not returns.pre_reports_for(world.users["town_b"], on_date=day).exists()
-    assert {r.employee.name for r in returns.pre_reports_for(world.users["outsider"], on_date=day)} == {"丙"}
-    assert {r.employee.name for r in returns.pre_reports_for(world.users["task_force"], on_date=day)} == {
+    assert not selectors.pre_reports_for(world.users["town_b"], on_date=day).exists()
+    assert {r.employee.name for r in selectors.pre_reports_for(world.users["outsider"], on_date=day)} == {
+        "丙"
+    }
+    assert {r.employee.name for r in selectors.pre_reports_for(world.users["task_force"], on_date=day)} == {
         "甲"
     }
 
@@ -140,11 +142,11 @@ def test_town_sees_its_own_pre_reports_only(world, n0):
 def test_filters_by_firm_and_timeliness(world, n0):
     day = today() + dt.timedelta(days=1)
     late = make_employee(world.firm_a, "迟")
-    returns.pre_report(world.users["ent_a"], [late], day)
+    services.pre_report(world.users["ent_a"], [late], day)
     town = world.users["town_a"]
-    assert [r.employee.name for r in returns.pre_reports_for(town, on_date=day, on_time=False)] == ["迟"]
-    assert not returns.pre_reports_for(town, on_date=day, on_time=True).exists()
-    assert not returns.pre_reports_for(town, on_date=day, enterprise=world.firm_b).exists()
+    assert [r.employee.name for r in selectors.pre_reports_for(town, on_date=day, on_time=False)] == ["迟"]
+    assert not selectors.pre_reports_for(town, on_date=day, on_time=True).exists()
+    assert not selectors.pre_reports_for(town, on_date=day, enterprise=world.firm_b).exists()
 
 
 # -- checkpoint arrivals -------------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def test_filters_by_firm_and_timeliness(world, n0):
 def test_an_arrival_is_matched_to_the_person_firm_and_town_and_the_person_arrives(world, n0):
     number = id_number()
     person = make_employee(world.firm_a, "孙八", number)
-    returns.pre_report(world.users["ent_a"], [person], today() + dt.timedelta(days=2))
+    services.pre_report(world.users["ent_a"], [person], today() + dt.timedelta(days=2))
     arrival = arrive(world, name="孙八", id_number=number, came_from="江西省上饶市", vehicle="浙D12345")
     assert (arrival.employee, arrival.enterprise, arrival.town) == (person, world.firm_a, world.town_a)
     assert arrival.follow_up == FollowUp.MATCHED
@@ -162,9 +164,9 @@ def test_an_arrival_is_matched_to_the_person_firm_and_town_and_the_person_arrive
     entry = AuditEntry.objects.get(action="workforce.arrival.record", object_id=str(arrival.pk))
     assert entry.after["employee"] == person.pk and "匹配" in entry.note
     # The pre-report now shows the arrival, and the person is off the not-arrived list.
-    report = returns.pre_reports_for(world.users["town_a"]).get()
+    report = selectors.pre_reports_for(world.users["town_a"]).get()
     assert report.arrived_at == arrival.arrived_at
-    assert not returns.expected_not_arrived(world.users["town_a"], today() + dt.timedelta(days=5)).exists()
+    assert not selectors.expected_not_arrived(world.users["town_a"], today() + dt.timedelta(days=5)).exists()
 
 
 def test_the_id_number_is_stored_encrypted_and_shown_masked(world):
@@ -191,24 +193,24 @@ def test_otherwise_the_firm_that_pre_reported_the_person_and_the_hand_over_goes_
     number = id_number()
     make_employee(world.firm_a, "吴十", number)
     in_c = make_employee(world.firm_c, "吴十", number)
-    returns.pre_report(world.users["ent_c"], [in_c], today() + dt.timedelta(days=2))
+    services.pre_report(world.users["ent_c"], [in_c], today() + dt.timedelta(days=2))
     arrival = arrive(world, "task_force", world.town_b, id_number=number)
     assert (arrival.employee, arrival.enterprise, arrival.town) == (in_c, world.firm_c, world.other_town)
     assert (
         AuditEntry.objects.get(action="workforce.arrival.record").after["destination_town"] == world.town_b.pk
     )
     # Handed over: the outside town sees it, the recorder's county no longer does.
-    assert returns.arrivals_for(world.users["outsider"]).filter(pk=arrival.pk).exists()
-    assert not returns.arrivals_for(world.users["task_force"]).filter(pk=arrival.pk).exists()
+    assert selectors.arrivals_for(world.users["outsider"]).filter(pk=arrival.pk).exists()
+    assert not selectors.arrivals_for(world.users["task_force"]).filter(pk=arrival.pk).exists()
 
 
 def test_an_unmatched_arrival_is_pending_and_listed_for_its_town_only(world):
     arrival = arrive(world, name="陌生人", stated_employer="某建筑工地")
     assert (arrival.employee, arrival.enterprise, arrival.follow_up) == (None, None, FollowUp.PENDING)
-    assert list(returns.pending_arrivals(world.users["town_a"])) == [arrival]
-    assert list(returns.pending_arrivals(world.users["task_force"])) == [arrival]
-    assert not returns.pending_arrivals(world.users["town_b"]).exists()
-    assert not returns.pending_arrivals(world.users["outsider"]).exists()
+    assert list(selectors.pending_arrivals(world.users["town_a"])) == [arrival]
+    assert list(selectors.pending_arrivals(world.users["task_force"])) == [arrival]
+    assert not selectors.pending_arrivals(world.users["town_b"]).exists()
+    assert not selectors.pending_arrivals(world.users["outsider"]).exists()
     assert "未匹配" in AuditEntry.objects.get(action="workforce.arrival.record").note
 
 
@@ -221,7 +223,7 @@ def test_a_barred_person_arriving_is_matched_but_left_for_the_town_to_follow_up(
     assert "暂缓返岗" in arrival.follow_up_note and "劝返" in arrival.follow_up_note
     person.refresh_from_db()
     assert person.status == EmployeeStatus.BARRED
-    assert list(returns.pending_arrivals(world.users["town_a"])) == [arrival]
+    assert list(selectors.pending_arrivals(world.users["town_a"])) == [arrival]
 
 
 def test_a_retry_with_the_same_client_key_creates_one_row(world):
@@ -267,28 +269,28 @@ def test_the_town_resolves_a_pending_arrival(world):
     arrival = arrive(world, name="陌生人")
     town = world.users["town_a"]
     with pytest.raises(ValidationError):
-        returns.resolve_arrival(town, arrival, "  ")
-    resolved = returns.resolve_arrival(town, arrival, "已电话联系，系探亲人员，已告知居家观察")
+        services.resolve_arrival(town, arrival, "  ")
+    resolved = services.resolve_arrival(town, arrival, "已电话联系，系探亲人员，已告知居家观察")
     assert resolved.follow_up == FollowUp.RESOLVED
-    assert returns.resolve_arrival(town, arrival, "已电话联系，系探亲人员，已告知居家观察").pk == arrival.pk
+    assert services.resolve_arrival(town, arrival, "已电话联系，系探亲人员，已告知居家观察").pk == arrival.pk
     assert AuditEntry.objects.filter(action="workforce.arrival.resolve").count() == 1
-    assert not returns.pending_arrivals(town).exists()
+    assert not selectors.pending_arrivals(town).exists()
 
 
 def test_another_town_cannot_resolve_or_match(world):
     arrival = arrive(world, name="陌生人")
     person = make_employee(world.firm_b)
     with pytest.raises(PermissionDenied):
-        returns.resolve_arrival(world.users["town_b"], arrival, "x")
+        services.resolve_arrival(world.users["town_b"], arrival, "x")
     with pytest.raises(PermissionDenied):
-        returns.match_arrival(world.users["town_b"], arrival, person)
+        services.match_arrival(world.users["town_b"], arrival, person)
     assert CheckpointArrival.objects.get(pk=arrival.pk).follow_up == FollowUp.PENDING
 
 
 def test_the_town_matches_an_arrival_by_hand(world):
     person = make_employee(world.firm_a, "冯二")
     arrival = arrive(world, name="冯二")  # a different ID number than the file's
-    matched = returns.match_arrival(world.users["town_a"], arrival, person)
+    matched = services.match_arrival(world.users["town_a"], arrival, person)
     assert (matched.employee, matched.enterprise, matched.follow_up) == (
         person,
         world.firm_a,
@@ -301,14 +303,14 @@ def test_the_town_matches_an_arrival_by_hand(world):
     assert entry.before["follow_up"] == "pending" and entry.after["follow_up"] == "matched"
     # Once matched it is no longer the town's to resolve.
     with pytest.raises(ValidationError):
-        returns.resolve_arrival(world.users["town_a"], arrival, "x")
+        services.resolve_arrival(world.users["town_a"], arrival, "x")
 
 
 def test_a_town_cannot_match_to_a_person_outside_its_scope(world):
     theirs = make_employee(world.firm_b)
     arrival = arrive(world, name="陌生人")
     with pytest.raises(ValidationError) as exc:
-        returns.match_arrival(world.users["town_a"], arrival, theirs)
+        services.match_arrival(world.users["town_a"], arrival, theirs)
     assert "匹配员工" in str(exc.value)
 
 
@@ -318,17 +320,17 @@ def test_a_town_cannot_match_to_a_person_outside_its_scope(world):
 def test_counts_for_a_day(world, n0):
     day = today()
     on_time = make_employee(world.firm_a, "按时")
-    returns.pre_report(world.users["ent_a"], [on_time], day + dt.timedelta(days=2))
+    services.pre_report(world.users["ent_a"], [on_time], day + dt.timedelta(days=2))
     late_number = id_number()
     late = make_employee(world.firm_a, "迟报", late_number)
-    returns.pre_report(world.users["ent_a"], [late], day)
+    services.pre_report(world.users["ent_a"], [late], day)
     arrive(world, name="迟报", id_number=late_number)
     arrive(world, name="陌生人")
     unreported_number = id_number()
     make_employee(world.firm_a, "未报", unreported_number)
     arrive(world, name="未报", id_number=unreported_number)
 
-    counts = returns.summary(world.users["town_a"], day)
+    counts = selectors.summary(world.users["town_a"], day)
     assert counts == {
         "pre_reports": 1,
         "late": 1,
@@ -339,7 +341,7 @@ def test_counts_for_a_day(world, n0):
         "pending": 1,
         "not_arrived": 0,
     }
-    (row,) = returns.firm_counts(world.users["town_a"], day)
+    (row,) = selectors.firm_counts(world.users["town_a"], day)
     assert (row["enterprise_name"], row["pre_reports"], row["late"], row["arrived"], row["arrivals"]) == (
         world.firm_a.name,
         1,
@@ -347,7 +349,7 @@ def test_counts_for_a_day(world, n0):
         1,
         2,
     )
-    assert returns.summary(world.users["town_b"], day)["arrivals"] == 0
+    assert selectors.summary(world.users["town_b"], day)["arrivals"] == 0
     later = day + dt.timedelta(days=2)
-    assert [r.employee.name for r in returns.expected_not_arrived(world.users["town_a"], later)] == ["按时"]
-    assert not returns.expected_not_arrived(world.users["town_b"], later).exists()
+    assert [r.employee.name for r in selectors.expected_not_arrived(world.users["town_a"], later)] == ["按时"]
+    assert not selectors.expected_not_arrived(world.users["town_b"], later).exists()

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fugong.workforce import returns_views
 from fugong.workforce.models import CheckpointArrival, Employee, EmployeeStatus, FollowUp, PreReport
+from fugong.workforce.returns import views as returns_views
 from tests.tables_support import header_sorts, page_links, total_line
 from tests.workforce.returns_support import make_employee
 

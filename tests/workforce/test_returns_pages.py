@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fugong.workforce import returns
 from fugong.workforce.models import CheckpointArrival, FollowUp, PreReport
+from fugong.workforce.returns.services import pre_report
 from tests.workforce.returns_support import id_number, make_employee, use_n0
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_town_page_lists_its_own_pre_reports_with_masked_ids(client, world, n0):
     day = timezone.localdate() + dt.timedelta(days=1)
     number = id_number()
     person = make_employee(world.firm_a, "李四", number)
-    returns.pre_report(world.users["ent_a"], [person], day)
+    pre_report(world.users["ent_a"], [person], day)
     page = html(login(client, world, "town_a").get(reverse("workforce:returns"), {"date": day.isoformat()}))
     assert "李四" in page and person.id_number_masked in page and number not in page
     assert "迟报" in page  # one day ahead under N0's two

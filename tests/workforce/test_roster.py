@@ -18,9 +18,10 @@ from fugong.core.excel import DATE_NUMBER_FORMAT
 from fugong.enterprises.importing import ImportFileError
 from fugong.enterprises.models import ShuttleRoute
 from fugong.regions.models import Region, RegionLevel
-from fugong.workforce import roster, roster_tasks
 from fugong.workforce.models import CloseContact, Employee, ResidenceControl, TravelStop
-from fugong.workforce.roster_excel import COLUMNS, GUIDE_SHEET, HEADER_LOOKUP, ROSTER_SHEET, header_key
+from fugong.workforce.roster import export, importing, parsing, return_statistics
+from fugong.workforce.roster import tasks as roster_tasks
+from fugong.workforce.roster.excel import COLUMNS, GUIDE_SHEET, HEADER_LOOKUP, ROSTER_SHEET, header_key
 from fugong.workforce.validation import parse_id_number
 
 HEADERS = [
@@ -92,7 +93,7 @@ def places(world):
 
 
 def test_template_has_the_record_layout_drop_downs_and_a_guide(world):
-    book = load_workbook(BytesIO(roster.roster_template()))
+    book = load_workbook(BytesIO(export.roster_template()))
     sheet = book[ROSTER_SHEET]
     headers = [c.value for c in sheet[1]]
     assert headers == [c.header for c in COLUMNS]
@@ -118,10 +119,10 @@ def test_every_template_header_is_read_by_the_import(world):
 
 
 def test_the_guide_example_row_imports(world, places):
-    guide = list(load_workbook(BytesIO(roster.roster_template()))[GUIDE_SHEET].iter_rows(values_only=True))
+    guide = list(load_workbook(BytesIO(export.roster_template()))[GUIDE_SHEET].iter_rows(values_only=True))
     headers, example = guide[-2], guide[-1]
     parse_id_number(example[headers.index("身份证号")])
-    result = roster.import_roster(
+    result = importing.import_roster(
         world.users["ent_a"], world.firm_a, xlsx([dict(zip(headers, example, strict=True))])
     )
     assert result.ok, result.errors
@@ -143,7 +144,7 @@ def bad_roster():
 
 
 def test_bad_id_bad_phone_and_duplicate_are_refused_with_three_messages_and_nothing_saved(world):
-    result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(bad_roster()))
+    result = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(bad_roster()))
     assert not result.ok
     assert [(e.row, e.column) for e in result.errors] == [(3, "身份证号"), (4, "电话"), (7, "身份证号")]
     assert "校验位" in result.errors[0].message
@@ -155,7 +156,7 @@ def test_bad_id_bad_phone_and_duplicate_are_refused_with_three_messages_and_noth
 
 def test_corrected_file_imports_and_reimport_changes_nothing(world):
     rows = [person(n) for n in range(1, 7)]
-    result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    result = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert result.ok, result.errors
     assert (result.rows, result.created, result.updated, result.unchanged) == (6, 6, 0, 0)
     assert Employee.objects.filter(enterprise=world.firm_a).count() == 6
@@ -163,17 +164,17 @@ def test_corrected_file_imports_and_reimport_changes_nothing(world):
     assert entry.after["created"] == 6 and entry.object_id == str(world.firm_a.pk)
     assert rows[0]["身份证号"] not in str(entry.after) + entry.note
 
-    again = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    again = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
     assert Employee.objects.count() == 6
 
 
 def test_changing_one_phone_updates_exactly_that_person(world):
     rows = [person(n) for n in range(1, 5)]
-    roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     before = {e.pk: (e.phone, e.version, e.updated_at) for e in Employee.objects.all()}
     rows[2]["电话"] = "13999990000"
-    result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    result = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert (result.created, result.updated, result.unchanged) == (0, 1, 3)
     # Found by the blind index: the import set it with the new number.
     changed = Employee.objects.get(phone_index=crypto.phone_index("13999990000"))
@@ -185,8 +186,8 @@ def test_changing_one_phone_updates_exactly_that_person(world):
 
 
 def test_a_column_left_out_of_the_file_is_left_alone(world):
-    roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1, 岗位="挡车工")]))
-    result = roster.import_roster(
+    importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1, 岗位="挡车工")]))
+    result = importing.import_roster(
         world.users["ent_a"], world.firm_a, xlsx([person(1)], headers=["姓名", "身份证号", "电话"])
     )
     assert (result.updated, result.unchanged) == (0, 1)
@@ -195,7 +196,7 @@ def test_a_column_left_out_of_the_file_is_left_alone(world):
 
 def test_id_number_is_not_readable_in_the_database(world):
     number = make_id(42)
-    roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(42)]))
+    importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(42)]))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {Employee._meta.db_table}")
         stored = " ".join(str(value) for row in cursor.fetchall() for value in row)
@@ -218,7 +219,7 @@ def test_cells_are_checked_against_each_columns_rule(world):
     ]
     extra = {"预计返岗日期": "2022-13-01", "是否已返回": "也许", "交通工具": "骑马"}
     rows.append(person(8, **extra))
-    result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    result = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     got = {(e.row, e.column) for e in result.errors}
     assert got == {
         (2, "性别"),
@@ -241,13 +242,13 @@ def test_cells_are_checked_against_each_columns_rule(world):
 
 def test_missing_required_column_or_empty_file_is_a_file_error(world):
     with pytest.raises(ImportFileError, match="电话"):
-        roster.import_roster(
+        importing.import_roster(
             world.users["ent_a"], world.firm_a, xlsx([person(1)], headers=["姓名", "身份证号"])
         )
     with pytest.raises(ImportFileError, match="没有员工数据"):
-        roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([], headers=HEADERS))
+        importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([], headers=HEADERS))
     with pytest.raises(ImportFileError, match="无法读取"):
-        roster.import_roster(world.users["ent_a"], world.firm_a, BytesIO(b"not a workbook"))
+        importing.import_roster(world.users["ent_a"], world.firm_a, BytesIO(b"not a workbook"))
 
 
 def test_travel_and_contacts_are_stored_and_compared_on_reimport(world, places):
@@ -264,7 +265,7 @@ def test_travel_and_contacts_are_stored_and_compared_on_reimport(world, places):
             },
         )
     ]
-    result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    result = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert result.ok, result.errors
     employee = Employee.objects.get()
     assert employee.left_on == dt.date(2022, 4, 1)
@@ -277,10 +278,10 @@ def test_travel_and_contacts_are_stored_and_compared_on_reimport(world, places):
     contact = CloseContact.objects.get()
     assert contact.with_case and contact.contact_date == dt.date(2022, 4, 8)
 
-    again = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    again = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert (again.updated, again.unchanged) == (0, 1)
     rows[0]["14日内重点地区旅居史"] = "无"
-    third = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    third = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert third.updated == 1
     assert not TravelStop.objects.exists()
     assert CloseContact.objects.count() == 1
@@ -288,14 +289,14 @@ def test_travel_and_contacts_are_stored_and_compared_on_reimport(world, places):
 
 def test_a_return_date_in_the_future_is_refused_as_on_the_form(world):
     tomorrow = dt.date.today() + dt.timedelta(days=2)
-    result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1, 返回时间=tomorrow)]))
+    result = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1, 返回时间=tomorrow)]))
     assert [(e.row, e.column) for e in result.errors] == [(2, "返回时间")]
 
 
 def test_progress_is_reported_while_a_big_roster_runs(world):
     calls = []
     rows = [person(n, 身份证号=make_id(n, born=dt.date(1990 + n // 1000, 1, 1))) for n in range(2100)]
-    result = roster.import_roster(
+    result = importing.import_roster(
         world.users["ent_a"], world.firm_a, xlsx(rows), progress=lambda d, t: calls.append((d, t))
     )
     assert result.created == 2100
@@ -307,7 +308,7 @@ def test_progress_is_reported_while_a_big_roster_runs(world):
 def test_fast_id_check_agrees_with_parse_id_number(world):
     """The import's shortcut must accept and refuse exactly what parse_id_number does, with its message."""
     rng = random.Random(20200210)
-    checker = roster._IdChecker()
+    checker = parsing._IdChecker()
     areas = ["330681", "110101", "420106", "999999", "330625", "000000"]
     for _ in range(3000):
         body = f"{rng.choice(areas)}{rng.randint(1890, 2030)}{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}{rng.randint(0, 999):03d}"
@@ -316,7 +317,7 @@ def test_fast_id_check_agrees_with_parse_id_number(world):
         try:
             expected = parse_id_number(number)
         except ValidationError as exc:
-            with pytest.raises(roster._Bad) as caught:
+            with pytest.raises(parsing._Bad) as caught:
                 checker(number)
             assert str(caught.value) == exc.messages[0], number
         else:
@@ -327,22 +328,22 @@ def test_fast_id_check_agrees_with_parse_id_number(world):
 
 
 def test_another_firms_officer_cannot_import_or_export_this_firm(world):
-    roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1)]))
+    importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1)]))
     with pytest.raises(PermissionDenied):
-        roster.import_roster(world.users["ent_c"], world.firm_a, xlsx([person(2)]))
+        importing.import_roster(world.users["ent_c"], world.firm_a, xlsx([person(2)]))
     with pytest.raises(PermissionDenied):
         roster_tasks.import_roster_async(world.users["ent_c"], world.firm_a, "/nonexistent.xlsx")
-    content = roster.export_roster(world.users["ent_c"], Employee.objects.filter(enterprise=world.firm_a))
+    content = export.export_roster(world.users["ent_c"], Employee.objects.filter(enterprise=world.firm_a))
     assert len(read_sheet(content)) == 1  # the header only
     with pytest.raises(PermissionDenied):
-        roster.export_return_statistics(world.users["ent_c"], world.firm_a)
+        return_statistics.export_return_statistics(world.users["ent_c"], world.firm_a)
     assert Employee.objects.count() == 1
 
 
 def test_roles_without_the_edit_capability_cannot_import(world):
     for name in ("town_a", "task_force", "gate_a", "employee_a"):
         with pytest.raises(PermissionDenied):
-            roster.import_roster(world.users[name], world.firm_a, xlsx([person(1)]))
+            importing.import_roster(world.users[name], world.firm_a, xlsx([person(1)]))
     assert Employee.objects.count() == 0
 
 
@@ -350,22 +351,22 @@ def test_roles_without_the_edit_capability_cannot_import(world):
 
 
 def test_export_masks_ids_for_a_role_without_unmask(world):
-    roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1), person(2)]))
+    importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1), person(2)]))
     for name in ("task_force", "dept_industry"):
-        rows = read_sheet(roster.export_roster(world.users[name], Employee.objects.all()))
+        rows = read_sheet(export.export_roster(world.users[name], Employee.objects.all()))
         ids = [row[3] for row in rows[1:]]
         assert ids == [
             make_id(1)[:4] + "*" * 10 + make_id(1)[-4:],
             make_id(2)[:4] + "*" * 10 + make_id(2)[-4:],
         ]
         with pytest.raises(PermissionDenied):
-            roster.export_roster(world.users[name], Employee.objects.all(), unmasked=True)
+            export.export_roster(world.users[name], Employee.objects.all(), unmasked=True)
     assert not AuditEntry.objects.filter(action=VIEW_PERSONAL_DATA).exists()
 
 
 def test_unmasked_export_shows_full_ids_and_is_logged_with_the_count(world):
-    roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1), person(2)]))
-    content = roster.export_roster(world.users["ent_a"], Employee.objects.all(), unmasked=True)
+    importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1), person(2)]))
+    content = export.export_roster(world.users["ent_a"], Employee.objects.all(), unmasked=True)
     assert [row[3] for row in read_sheet(content)[1:]] == [make_id(1), make_id(2)]
     entry = AuditEntry.objects.get(action=VIEW_PERSONAL_DATA)
     assert entry.actor == world.users["ent_a"]
@@ -398,9 +399,9 @@ def test_export_then_import_round_trip_changes_nothing(world, places):
         ),
         person(2, 居住区县="", 身份证号=make_id(2, area="361102", born=dt.date(2001, 5, 1))),
     ]
-    first = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+    first = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert first.ok, first.errors
-    content = roster.export_roster(world.users["ent_a"], Employee.objects.all(), unmasked=True)
+    content = export.export_roster(world.users["ent_a"], Employee.objects.all(), unmasked=True)
     exported = read_sheet(content)
     assert list(exported[0]) == [c.header for c in COLUMNS]
     sheet = load_workbook(BytesIO(content))[ROSTER_SHEET]
@@ -409,7 +410,7 @@ def test_export_then_import_round_trip_changes_nothing(world, places):
         sheet["K2"].value == dt.datetime(2022, 4, 20)
         and sheet["K2"].number_format == DATE_NUMBER_FORMAT == 'yyyy"年"m"月"d"日"'
     )
-    again = roster.import_roster(world.users["ent_a"], world.firm_a, BytesIO(content))
+    again = importing.import_roster(world.users["ent_a"], world.firm_a, BytesIO(content))
     assert again.ok, again.errors
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     one = Employee.objects.get(name="员工001")
@@ -429,8 +430,10 @@ def test_return_statistics_count_by_district_control_and_commute(world, places):
         person(2, 居住区县="暨阳街道", 居住地管控状态="封控区", 班车线路="城东线"),
         person(3, 居住区县="信州区", 居住地管控状态="防范区"),
     ]
-    assert roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows)).ok
-    rows = read_sheet(roster.export_return_statistics(world.users["ent_a"], world.firm_a), "返岗员工统计")
+    assert importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows)).ok
+    rows = read_sheet(
+        return_statistics.export_return_statistics(world.users["ent_a"], world.firm_a), "返岗员工统计"
+    )
     cells = {row[0]: row[1:] for row in rows if row and row[0]}
     assert cells["诸暨市"][:3] == (2, 0, 2)
     assert cells["信州区"][:3] == (1, 0, 0)
@@ -443,7 +446,7 @@ def test_return_statistics_count_by_district_control_and_commute(world, places):
 
 
 def test_statistics_across_firms_list_each_firm(world):
-    roster.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1)]))
+    importing.import_roster(world.users["ent_a"], world.firm_a, xlsx([person(1)]))
     Employee.objects.create(
         enterprise=world.firm_b,
         name="乙",
@@ -453,7 +456,7 @@ def test_statistics_across_firms_list_each_firm(world):
         id_number_masked="z",
     )
     book = load_workbook(
-        BytesIO(roster.export_return_statistics(world.users["task_force"], Employee.objects.all()))
+        BytesIO(return_statistics.export_return_statistics(world.users["task_force"], Employee.objects.all()))
     )
     firms = [row[0] for row in book["分企业"].iter_rows(min_row=2, values_only=True)]
     assert firms == sorted([world.firm_a.name, world.firm_b.name])
@@ -508,7 +511,7 @@ def test_imported_people_are_decided_by_the_return_rules(
         ),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        result = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+        result = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert result.ok, result.errors
     home, away = Employee.objects.get(name="员工001"), Employee.objects.get(name="员工002")
     assert home.decision == "may_return"
@@ -516,5 +519,5 @@ def test_imported_people_are_decided_by_the_return_rules(
 
     # Nothing changed, nothing queued: a re-import does not re-decide anyone.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        again = roster.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
+        again = importing.import_roster(world.users["ent_a"], world.firm_a, xlsx(rows))
     assert again.updated == 0 and callbacks == []

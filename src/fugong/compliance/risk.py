@@ -5,7 +5,7 @@ Signals, each read for every firm at once:
 * abnormal temperatures — people with an abnormal health check-in that day (HealthCheckin.abnormal: at
   or over the policy's fever threshold, or a symptom), counted once however many readings;
 * overdue tests — people on site whose nucleic / antigen test is overdue on the day by the policy's
-  cadence, as the monitoring tests page defines it (``testing_selectors``): the last sample before the
+  cadence, as the monitoring tests page defines it (``testing.selectors``): the last sample before the
   day plus the interval is before the day, and nothing sampled on the day. One query per distinct
   (kind, interval) among the towns' policies;
 * missed disinfection rounds — the day's gaps past their time limit (a round still within it is not
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from fugong.compliance.rules import RuleContext, disinfection_gaps, listed, stock_shortages
 from fugong.monitoring.models import HealthCheckin, TestKind, TestResult
-from fugong.monitoring.testing_selectors import ON_SITE as TEST_ON_SITE
-from fugong.monitoring.testing_selectors import intervals
+from fugong.monitoring.testing.selectors import ON_SITE as TEST_ON_SITE
+from fugong.monitoring.testing.selectors import intervals
 from fugong.workforce.models import Employee
 
 

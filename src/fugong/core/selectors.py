@@ -14,7 +14,7 @@ from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.monitoring import schedule
 from fugong.monitoring.models import AlertStatus, HealthCheckin
 from fugong.monitoring.selectors import ON_SITE, alerts_visible_to, missing_round_counts, missing_rounds
-from fugong.monitoring.testing_selectors import tests_due, tests_due_done_by_firm
+from fugong.monitoring.testing.selectors import tests_due, tests_due_done_by_firm
 from fugong.operations.models import Visitor
 from fugong.policy.selectors import PolicyResolver, find_policy_for
 from fugong.reports.models import SummaryStatus
@@ -23,7 +23,7 @@ from fugong.reports.services import OPERATING
 from fugong.resumption.models import OPEN_STATUSES, ApplicationStatus
 from fugong.resumption.notifications import unread_count
 from fugong.resumption.selectors import applications_visible_to, queue_for
-from fugong.workforce.returns import pending_arrivals
+from fugong.workforce.returns.selectors import pending_arrivals
 from fugong.workforce.selectors import employee_for_user
 
 # How urgent a to-do is: the list is sorted by it (then in the order the items are made).

@@ -14,6 +14,8 @@ from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.policy.selectors import policy_for
 from fugong.regions.models import Region
 from fugong.resumption import selectors, services
+from fugong.resumption.approval import services as approval
+from fugong.resumption.attachments import services as attachments
 from fugong.resumption.models import ResumptionApplication
 
 # A tiny valid PDF standing in for a scanned document.
@@ -97,7 +99,7 @@ def _fill(officer: User, firm: Enterprise, rng: random.Random, start: dt.datetim
     }
     app = services.create_draft(officer, firm, content)
     for doc in selectors.required_documents(params):
-        services.add_attachment(officer, app, doc, _scan(f"{doc}.pdf"))
+        attachments.add_attachment(officer, app, doc, _scan(f"{doc}.pdf"))
     codes = [c.code for c in params.commitments or ()]
     if codes:
         services.affirm_commitments(officer, app, codes, firm.legal_representative)
@@ -113,7 +115,7 @@ def _pass_step(app: ResumptionApplication, reviewers_for) -> None:
         current = selectors.active_step(app)
         if current is None or current.pk != step.pk:
             return
-        services.decide(actor, app, "pass", "材料齐全，防控措施符合要求", step.key)
+        approval.decide(actor, app, "pass", "材料齐全，防控措施符合要求", step.key)
 
 
 def build_applications(city: Region, seed: int = 11) -> int:
@@ -155,7 +157,7 @@ def build_applications(city: Region, seed: int = 11) -> int:
         made += 1
         if state == "draft":
             continue
-        services.submit(officer, app, app.version)
+        approval.submit(officer, app, app.version)
         if state == "at_town_check":
             continue
         _pass_step(app, reviewers_for)  # town check
@@ -163,7 +165,7 @@ def build_applications(city: Region, seed: int = 11) -> int:
             app.refresh_from_db()
             step = selectors.active_step(app)
             reviewer = reviewers_for(app, step)[-1]
-            services.decide(
+            approval.decide(
                 reviewer, app, "return", "防疫方案未明确隔离观察点位置，请补充后重新提交。", step.key
             )
             continue
@@ -171,12 +173,12 @@ def build_applications(city: Region, seed: int = 11) -> int:
             app.refresh_from_db()
             step = selectors.active_step(app)
             industry = [p for p in reviewers_for(app, step) if p.department_id != health.pk]
-            services.decide(industry[0], app, "pass", "行业主管部门审核通过", step.key)
+            approval.decide(industry[0], app, "pass", "行业主管部门审核通过", step.key)
             continue
         if state == "rejected":
             app.refresh_from_db()
             step = selectors.active_step(app)
-            services.decide(
+            approval.decide(
                 reviewers_for(app, step)[0],
                 app,
                 "reject",
@@ -190,7 +192,7 @@ def build_applications(city: Region, seed: int = 11) -> int:
         while (app := ResumptionApplication.objects.get(pk=app.pk)).status == "in_review":
             _pass_step(app, reviewers_for)
         if state == "revoked":
-            services.revoke_certificate(
+            approval.revoke_certificate(
                 task_force, app.certificate, "企业未按承诺落实封闭管理，经督查责令整改。"
             )
     return made

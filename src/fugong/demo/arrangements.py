@@ -20,8 +20,8 @@ from fugong.accounts.models import User
 from fugong.accounts.roles import Role
 from fugong.arrangements import services
 from fugong.arrangements.models import Assignment, AssignmentKind, Carpool
-from fugong.enterprises import parts_services
 from fugong.enterprises.models import CanteenSitting, DormRoom, GridLevel, GridUnit, ShuttleRoute
+from fugong.enterprises.parts.services import create_part
 from fugong.monitoring.selectors import ON_SITE
 from fugong.workforce.models import Employee
 
@@ -36,7 +36,7 @@ def _room(officer, firm, number, capacity, area) -> DormRoom:
     room = DormRoom.objects.filter(enterprise=firm, building="2号宿舍楼", number=number).first()
     if room is None:
         data = {"building": "2号宿舍楼", "number": number, "capacity": capacity, "area_m2": Decimal(area)}
-        room = parts_services.create_part(officer, "dorm-rooms", firm, data).obj
+        room = create_part(officer, "dorm-rooms", firm, data).obj
     return room
 
 
@@ -44,12 +44,12 @@ def _ensure_parts(officer, firm) -> None:
     """The model firm may have been loaded without the inside of a plant: give it a workshop with two
     teams, two staggered sittings and a shuttle route, entered as its officer would."""
     if not GridUnit.objects.filter(enterprise=firm).exists():
-        workshop = parts_services.create_part(
+        workshop = create_part(
             officer, "grid-units", firm, {"level": GridLevel.WORKSHOP, "name": "仓储车间", "leader": "周建华"}
         ).obj
         for name, leader in (("收货班", "钱立新"), ("配送班", "孙海燕")):
             data = {"level": GridLevel.TEAM, "parent": workshop, "name": name, "leader": leader}
-            parts_services.create_part(officer, "grid-units", firm, data)
+            create_part(officer, "grid-units", firm, data)
     if not CanteenSitting.objects.filter(enterprise=firm).exists():
         for name, starts, ends in (("第一批", "11:00", "11:30"), ("第二批", "11:40", "12:10")):
             data = {
@@ -59,7 +59,7 @@ def _ensure_parts(officer, firm) -> None:
                 "ends_at": dt.time.fromisoformat(ends),
                 "seats": 40,
             }
-            parts_services.create_part(officer, "canteen-sittings", firm, data)
+            create_part(officer, "canteen-sittings", firm, data)
     if not ShuttleRoute.objects.filter(enterprise=firm).exists():
         data = {
             "name": "城区线",
@@ -70,7 +70,7 @@ def _ensure_parts(officer, firm) -> None:
             "seats": 33,
             "route": "城区—厂区",
         }
-        parts_services.create_part(officer, "shuttle-routes", firm, data)
+        create_part(officer, "shuttle-routes", firm, data)
 
 
 def _fits(room) -> int:

@@ -138,6 +138,19 @@ LOCAL_VALUES = {
     "incident_contacts_minutes": 480,
     "incident_notify_minutes": 720,
     "contact_lookback_days": 2,
+    # The whole chain: the firm isolates and reports, the health bureau transfers, traces and
+    # investigates, the town seals, notifies, observes and closes.
+    "incident_steps": {
+        "isolate": "enterprise",
+        "report": "enterprise",
+        "transfer": "dept:health",
+        "seal_disinfect": "town",
+        "find_contacts": "dept:health",
+        "notify_contacts": "town",
+        "observe": "town",
+        "investigate": "dept:health",
+        "close": "town",
+    },
     "contact_gate_window_minutes": 5,
     "supplies_min_days_of_cover": 7,
     "risk_weight_unmet_item": 5,
@@ -146,7 +159,9 @@ LOCAL_VALUES = {
     "risk_weight_missed_disinfection": 4,
     "risk_weight_stock_shortage": 10,
 }
-LOCAL_BASIS = "市防控专班会议纪要：企业防疫物资储备不少于7天用量；督查按风险评分排序；疫情处置各环节时限"
+LOCAL_BASIS = (
+    "市防控专班会议纪要：企业防疫物资储备不少于7天用量；督查按风险评分排序；疫情处置各环节时限及办理分工"
+)
 
 
 def adopt_workplace_rules(policy) -> None:

@@ -34,6 +34,7 @@ CLOSED_STEPS = [
     (StepKind.SEAL_DISINFECT, 180),
     (StepKind.FIND_CONTACTS, 260),
     (StepKind.NOTIFY_CONTACTS, 410),
+    (StepKind.OBSERVE, 420),
     (StepKind.INVESTIGATE, 2 * 24 * 60),
 ]
 
@@ -88,8 +89,17 @@ def _by_hand(firm, report, minutes_ago, steps, *, close=False) -> None:
     )
     if not close:
         _isolate(officer or town, people[0], report)
+    # Each step done by its owner under the policy (the task force where the demo has nobody there).
+    actors = {
+        "enterprise": officer,
+        "town": town,
+        "dept:health": _user(Role.DEPARTMENT, department__code="health"),
+    }
+    owners = dict(incident.steps.values_list("kind", "owner"))
     for kind, minutes in steps:
-        actor = officer if kind in (StepKind.ISOLATE, StepKind.REPORT) and officer else town
+        if kind not in owners:
+            continue
+        actor = actors.get(owners[kind]) or _user(Role.TASK_FORCE)
         services.complete_step(actor, incident, kind, note="", at=opened + dt.timedelta(minutes=minutes))
     if close:
         services.handle_step(town, incident, StepKind.CLOSE, note="密切接触者均已解除观察，企业消毒完毕")
@@ -98,7 +108,7 @@ def _by_hand(firm, report, minutes_ago, steps, *, close=False) -> None:
 def _isolate(actor, person, reason) -> None:
     """The person under way is in the firm's isolation room (through the workforce service)."""
     from fugong.enterprises.models import IsolationKind
-    from fugong.workforce.services import start_episode
+    from fugong.workforce.episodes import start_episode
 
     room = person.enterprise.isolation_rooms.filter(kind=IsolationKind.ISOLATION_ROOM).order_by("pk").first()
     # Already isolated or not on site: the incident stands either way.

@@ -16,7 +16,8 @@ from fugong.accounts.models import Department, User
 from fugong.accounts.roles import Role
 from fugong.demo.applications import _officer, _reviewer, _scan
 from fugong.enterprises.models import GridLevel, GridUnit
-from fugong.incidents import contacts_services, notices, reviews, seals
+from fugong.incidents import reviews
+from fugong.incidents.contacts import services as contacts_services
 from fugong.incidents.models import (
     Contact,
     ContactStatus,
@@ -26,9 +27,13 @@ from fugong.incidents.models import (
     SealKind,
     SealScope,
 )
+from fugong.incidents.notices import services as notices
+from fugong.incidents.seals import services as seals
 from fugong.policy.selectors import policy_for
 from fugong.resumption import selectors as resumption_selectors
 from fugong.resumption import services as resumption
+from fugong.resumption.approval import services as approval
+from fugong.resumption.attachments import services as attachments
 from fugong.resumption.models import ApplicationKind, ApplicationStatus, ResumptionApplication
 
 # How many of the search's suggestions the officer confirms, and how many notices were delivered.
@@ -111,7 +116,7 @@ def _reopening_draft(officer, firm) -> ResumptionApplication:
     }
     app = resumption.create_draft(officer, firm, content)
     for doc in resumption_selectors.required_documents(params):
-        resumption.add_attachment(officer, app, doc, _scan(f"{doc}.pdf"))
+        attachments.add_attachment(officer, app, doc, _scan(f"{doc}.pdf"))
     codes = [c.code for c in params.commitments or ()]
     if codes:
         resumption.affirm_commitments(officer, app, codes, firm.legal_representative)
@@ -143,7 +148,7 @@ def suspension_lifted(incident, city) -> None:
     firm.refresh_from_db()
     officer = _officer(firm, None)
     app = _reopening_draft(officer, firm)
-    resumption.submit(officer, app, app.version)
+    approval.submit(officer, app, app.version)
     task_force = User.objects.get(username="zhuanban")
     for _ in range(10):
         app = ResumptionApplication.objects.get(pk=app.pk)
@@ -162,7 +167,7 @@ def suspension_lifted(incident, city) -> None:
             current = resumption_selectors.active_step(app)
             if current is None or current.pk != step.pk:
                 break
-            resumption.decide(
+            approval.decide(
                 actor, app, "pass", "终末消毒完成，密切接触者均已落实管控，同意启封复工", step.key
             )
     app = ResumptionApplication.objects.get(pk=app.pk)

@@ -157,7 +157,7 @@ def build_tests(firms: list[Enterprise], seed: int = 29) -> int:
     """Nucleic samples 1–4 days ago, so that some people are due today and some overdue; one antigen
     positive in the second firm (which raises an alert and isolates the person)."""
     from fugong.monitoring.models import TestSource
-    from fugong.monitoring.testing import record_tests_bulk
+    from fugong.monitoring.testing.services import record_tests_bulk
 
     rng = random.Random(seed)
     now = timezone.localtime()

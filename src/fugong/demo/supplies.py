@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from fugong.accounts.models import User
 from fugong.accounts.roles import Role
-from fugong.supplies import services
+from fugong.supplies import demands, services
 from fugong.supplies.models import DemandRequest, DemandStatus, StockMovement
 
 DAYS = 14
@@ -103,7 +103,7 @@ def _demands(firms, today):
     short, answered = handled[0], handled[1]
     officer, town = _officer(short), _town_officer(short)
     if officer and town:
-        req = services.request_supplies(
+        req = demands.request_supplies(
             officer,
             short,
             "n95",
@@ -113,12 +113,12 @@ def _demands(firms, today):
             client_key=f"demo-sd-{short.pk}-n95",
         )
         if req.status == DemandStatus.SUBMITTED:
-            services.escalate(
+            demands.escalate(
                 town, req, "镇内各企业均无富余，请专班协调市级储备", today + dt.timedelta(days=2), req.version
             )
     officer, town = _officer(answered), _town_officer(answered)
     if officer and town:
-        req = services.request_supplies(
+        req = demands.request_supplies(
             officer,
             answered,
             "protective_suit",
@@ -128,7 +128,7 @@ def _demands(firms, today):
             client_key=f"demo-sd-{answered.pk}-suit",
         )
         if req.status == DemandStatus.SUBMITTED:
-            services.answer(
+            demands.answer(
                 town,
                 req,
                 fulfilled=True,

@@ -18,10 +18,11 @@ from fugong.enterprises.models import Enterprise
 from fugong.policy.models import Policy, RiskArea
 from fugong.policy.services import add_risk_area
 from fugong.regions.models import Region
-from fugong.workforce import returns, services
+from fugong.workforce import services
 from fugong.workforce.models import Employee, EmployeeStatus, ReturnDecision
-from fugong.workforce.roster import import_roster
-from fugong.workforce.roster_excel import COLUMNS, write_roster
+from fugong.workforce.returns import services as returns
+from fugong.workforce.roster.excel import COLUMNS, write_roster
+from fugong.workforce.roster.importing import import_roster
 
 # Home counties of returners: (code, name, weight). 420102 lies in the demo preset's no-return area (湖北).
 HOMES = [

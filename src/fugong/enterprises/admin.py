@@ -51,4 +51,4 @@ class EnterpriseStatusChangeAdmin(ReadOnlyAdmin):
     list_select_related = ["enterprise", "actor"]
 
 
-from fugong.enterprises import parts_admin  # noqa: E402,F401  (registers the parts inside a firm)
+import fugong.enterprises.parts.admin  # noqa: E402,F401  (registers the parts inside a firm)

@@ -18,7 +18,7 @@ urlpatterns = [
 
 # The pages for the parts inside a firm live in their own module, which may not exist yet; its
 # patterns join this namespace (enterprises:<name>) when it does.
-PARTS_URLS = "fugong.enterprises.parts_urls"
+PARTS_URLS = "fugong.enterprises.parts.urls"
 try:
     import_module(PARTS_URLS)
 except ModuleNotFoundError as exc:

@@ -98,7 +98,7 @@ def validate_plan(upload) -> tuple[str, bytes] | None:
     matching its extension); None when there is none. ValidationError on the ``plan`` field otherwise."""
     if upload is None or upload == "":
         return None
-    from fugong.resumption.services import validate_upload
+    from fugong.resumption.attachments.services import validate_upload
 
     try:
         return validate_upload("plan", upload, {"plan": _("防控方案")})
@@ -108,7 +108,7 @@ def validate_plan(upload) -> tuple[str, bytes] | None:
 
 
 def _content_type(ext: str) -> str:
-    from fugong.resumption.services import _CONTENT_TYPES
+    from fugong.resumption.attachments.services import _CONTENT_TYPES
 
     return _CONTENT_TYPES.get(ext, "application/octet-stream")
 

@@ -22,7 +22,18 @@ class IncidentStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IncidentStep
-        fields = ["id", "kind", "kind_display", "due_at", "done_at", "done_by", "skipped", "note", "late"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "owner",
+            "due_at",
+            "done_at",
+            "done_by",
+            "skipped",
+            "note",
+            "late",
+        ]
         read_only_fields = fields
 
     def get_late(self, step) -> bool:

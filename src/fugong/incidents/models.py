@@ -110,7 +110,9 @@ class IndexPerson(models.Model):
 
 
 class StepKind(models.TextChoices):
-    """The handling steps in their order (the notices' 疫情处置 and 发现疑似病例的处置)."""
+    """The handling steps the code knows, in their order. Which of them an incident has, and who handles
+    each, is the policy's ``incident_steps`` (its choices are these values, tests/incidents keep them
+    equal); closing is always a step."""
 
     ISOLATE = "isolate", _("就地隔离")
     REPORT = "report", _("报告镇街")
@@ -118,6 +120,7 @@ class StepKind(models.TextChoices):
     SEAL_DISINFECT = "seal_disinfect", _("封闭并消毒相关场所")
     FIND_CONTACTS = "find_contacts", _("排查密切接触者")
     NOTIFY_CONTACTS = "notify_contacts", _("通知密切接触者")
+    OBSERVE = "observe", _("医学观察")
     INVESTIGATE = "investigate", _("流调溯源")
     CLOSE = "close", _("结案")
 
@@ -139,6 +142,9 @@ class IncidentStep(models.Model):
     note = models.CharField(_("说明"), max_length=500, blank=True)
     # Explicitly skipped by hand with its reason in the note (closing needs every step done or skipped).
     skipped = models.BooleanField(_("已跳过"), default=False)
+    # Who handles it by hand, from the policy's incident_steps when the incident was opened: "enterprise",
+    # "town", "dept:<code>" or "task_force"; "" where the policy names nobody (the task force then).
+    owner = models.CharField(_("办理方"), max_length=40, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -87,6 +87,69 @@ def open_review(
     return review
 
 
+def was_isolated_before(employee, sampled_at) -> bool:
+    """Whether ``employee`` was already under isolation observation before the sample was taken: an
+    episode begun before the sampling day and not released before the sample."""
+    from django.db.models import Q
+
+    from fugong.workforce.models import EpisodeKind, IsolationEpisode
+
+    day = timezone.localdate(sampled_at)
+    return (
+        IsolationEpisode.objects.filter(employee=employee, kind=EpisodeKind.ISOLATION, started_on__lt=day)
+        .filter(Q(released_at__isnull=True) | Q(released_at__gt=sampled_at))
+        .exists()
+    )
+
+
+def open_for_positive(incident, employee, sampled_at, policy) -> ResponsibilityReview | None:
+    """The policy's review_cases_outside_isolation: a positive found in someone who was not under
+    isolation observation opens the review at once (the system as opener), against the firm and its
+    epidemic-prevention officers, citing the rule. Once per incident."""
+    from fugong.accounts.models import User
+    from fugong.accounts.roles import Role
+
+    if policy is None or not policy.parameters.review_cases_outside_isolation:
+        return None
+    if was_isolated_before(employee, sampled_at) or incident.reviews.exists():
+        return None
+    firm = incident.enterprise
+    officers = User.objects.filter(role=Role.ENTERPRISE, enterprise=firm, is_active=True).order_by("pk")
+    names = "、".join(u.display_name for u in officers[:5])
+    subjects = firm.name + (_("；防疫责任人：%(names)s") % {"names": names} if names else "")
+    quote = policy.quote("review_cases_outside_isolation")
+    grounds = _("%(name)s检测阳性，此前不在隔离观察中。依据：%(cite)s%(quote)s") % {
+        "name": employee.name,
+        "cite": policy.cite("review_cases_outside_isolation"),
+        "quote": f"“{quote}”" if quote else "",
+    }
+    review = ResponsibilityReview.objects.create(
+        incident=incident,
+        subjects=subjects[:SUBJECTS_MAX],
+        grounds=grounds[:GROUNDS_MAX],
+        opened_by=None,
+        opened_at=timezone.now(),
+    )
+    record(
+        None,
+        "incidents.review.open",
+        review,
+        after={
+            "incident": incident.pk,
+            "subjects": review.subjects,
+            "grounds": review.grounds,
+            "automatic": True,
+        },
+    )
+    _tell(
+        incident,
+        "incidents.review.open",
+        _("【责任倒查】%(firm)s：确诊病例在隔离以外发现，已启动责任倒查（%(subjects)s）。")
+        % {"firm": firm.name, "subjects": review.subjects},
+    )
+    return review
+
+
 def conclude(actor, review, *, findings: str, outcome: str, expected_version) -> ResponsibilityReview:
     """Record the findings and the outcome; only once, and only on the version the actor read."""
     require(actor, "incidents.review")

@@ -42,16 +42,6 @@ DUE_PARAMETER = {
     StepKind.NOTIFY_CONTACTS: "incident_notify_minutes",
 }
 
-# Who may complete which step by hand: the firm isolates and reports, the town handles the rest of the
-# chain, the health bureau everything but the firm's report to the town, the task force all.
-_TOWN_STEPS = {
-    StepKind.TRANSFER,
-    StepKind.SEAL_DISINFECT,
-    StepKind.INVESTIGATE,
-    StepKind.CLOSE,
-}
-_FIRM_STEPS = {StepKind.ISOLATE, StepKind.REPORT}
-
 
 def is_health_officer(user) -> bool:
     department = getattr(user, "department", None)
@@ -62,20 +52,36 @@ def is_health_officer(user) -> bool:
     )
 
 
-def steps_for(user) -> set[str]:
-    """The step kinds ``user`` may complete by hand (scope aside)."""
-    role = getattr(user, "role", None)
+def owns(user, owner: str) -> bool:
+    """Whether ``user`` is the step's owner ("enterprise", "town", "dept:<code>", "task_force"); the
+    task force, which commands the whole response, may handle any step (and those nobody owns)."""
     if user is None or not can(user, "incidents.handle"):
-        return set()
+        return False
+    role = getattr(user, "role", None)
     if role == Role.TASK_FORCE:
-        return set(StepKind.values)
-    if role == Role.TOWN:
-        return {str(k) for k in _TOWN_STEPS}
-    if role == Role.ENTERPRISE:
-        return {str(k) for k in _FIRM_STEPS}
-    if is_health_officer(user):
-        return set(StepKind.values) - {StepKind.REPORT.value}
-    return set()
+        return True
+    if owner == "enterprise":
+        return role == Role.ENTERPRISE
+    if owner == "town":
+        return role == Role.TOWN
+    if owner.startswith("dept:"):
+        department = getattr(user, "department", None)
+        return role == Role.DEPARTMENT and department is not None and department.code == owner[5:]
+    return False
+
+
+def owner_label(owner: str) -> str:
+    from fugong.policy.parameters import STEP_OWNER_CHOICES
+
+    return str(dict(STEP_OWNER_CHOICES).get(owner, _("防控指挥部")))
+
+
+def planned_steps(policy) -> list[tuple[str, str]]:
+    """[(kind, owner)] the policy's incident_steps lists, in the steps' order, closing always last (its
+    owner as the policy says, else the task force alone)."""
+    owners = dict(policy.parameters.incident_steps or {}) if policy is not None else {}
+    steps = [(k.value, owners[k.value]) for k in STEP_ORDER if k != StepKind.CLOSE and k.value in owners]
+    return [*steps, (StepKind.CLOSE.value, owners.get(StepKind.CLOSE.value, ""))]
 
 
 def may_open(user) -> bool:
@@ -109,7 +115,7 @@ def recipient_ids(enterprise) -> list[int]:
 def due_times(policy, opened_at: dt.datetime) -> dict[str, dt.datetime | None]:
     """Each step's due time: opened_at plus the policy's minutes; None where the policy sets none."""
     out: dict[str, dt.datetime | None] = {}
-    for kind in STEP_ORDER:
+    for kind in StepKind:
         minutes = None
         if policy is not None and kind in DUE_PARAMETER:
             minutes = getattr(policy.parameters, DUE_PARAMETER[kind], None)
@@ -128,8 +134,8 @@ def open_incident(
     report: str = "",
     opened_at: dt.datetime | None = None,
 ) -> Incident:
-    """Open an incident for ``enterprise`` about ``employees`` with one step per StepKind, due from the
-    policy in force for the firm's town on the day. For an alert, a retry answers the incident already
+    """Open an incident for ``enterprise`` about ``employees`` with the steps and owners the policy in
+    force for the firm's town on the day lists (closing always), due by its time limits. For an alert, a retry answers the incident already
     opened for it (one per alert)."""
     _check_firm(actor, "incidents.open", enterprise)
     employees = list(employees)
@@ -176,8 +182,8 @@ def open_incident(
             due = due_times(policy, opened_at)
             IncidentStep.objects.bulk_create(
                 [
-                    IncidentStep(incident=incident, kind=kind.value, due_at=due[kind.value])
-                    for kind in STEP_ORDER
+                    IncidentStep(incident=incident, kind=kind, owner=owner, due_at=due[kind])
+                    for kind, owner in planned_steps(policy)
                 ]
             )
             record(
@@ -209,22 +215,25 @@ def open_incident(
     return incident
 
 
-def _locked_step(incident, kind) -> IncidentStep:
+def _locked_step(incident, kind) -> IncidentStep | None:
+    """The incident's step of ``kind``, locked; None when the policy did not list it."""
     if kind not in StepKind.values:
         raise ValidationError({"kind": [_("步骤：无效的步骤")]})
-    return IncidentStep.objects.select_for_update().get(incident_id=incident.pk, kind=kind)
+    return IncidentStep.objects.select_for_update().filter(incident_id=incident.pk, kind=kind).first()
 
 
-def complete_step(actor, incident, kind, *, note: str = "", at: dt.datetime | None = None) -> IncidentStep:
+def complete_step(
+    actor, incident, kind, *, note: str = "", at: dt.datetime | None = None
+) -> IncidentStep | None:
     """Mark ``kind`` done at ``at`` (now by default). The first completion counts: later calls answer
-    the step unchanged."""
+    the step unchanged; None when the incident has no such step (its policy does not list it)."""
     _check_firm(actor, "incidents.handle", incident.enterprise)
     note = (note or "").strip()
     if len(note) > 500:
         raise ValidationError({"note": [_("说明：不超过500字")]})
     with transaction.atomic():
         step = _locked_step(incident, kind)
-        if step.done_at is not None or step.skipped:
+        if step is None or step.done_at is not None or step.skipped:
             return step
         step.done_at = at or timezone.now()
         step.done_by = actor if getattr(actor, "pk", None) else None
@@ -244,8 +253,11 @@ def _check_hand(actor, incident, kind) -> None:
     _check_firm(actor, "incidents.handle", incident.enterprise)
     if kind not in StepKind.values:
         raise ValidationError({"kind": [_("步骤：无效的步骤")]})
-    if kind not in steps_for(actor):
-        raise PermissionDenied(_("该步骤不由您办理。"))
+    step = IncidentStep.objects.filter(incident_id=incident.pk, kind=kind).only("owner").first()
+    if step is None:
+        raise ValidationError({"kind": [_("步骤：该事件的处置流程中没有此步骤")]})
+    if not owns(actor, step.owner):
+        raise PermissionDenied(_("该步骤由%(owner)s办理。") % {"owner": owner_label(step.owner)})
 
 
 def _missing_before_close(incident) -> list[str]:
@@ -361,15 +373,20 @@ def _isolate_step(incident, employee, at) -> None:
 
 
 def open_for_alert(alert) -> Incident | None:
-    """The monitoring hook: a fever or symptom check-in's alert, or a positive test's, opens its incident
-    in the alert's transaction (actor: the system). A retry answers the one already opened."""
-    if alert.checkin_id is None and alert.test_id is None:
-        return None
+    """The monitoring hook: a fever or symptom check-in's alert, a fever at the gate or a positive test's
+    alert opens its incident in the alert's transaction (actor: the system). A retry answers the one
+    already opened."""
+    from fugong.monitoring.models import AlertKind
+
     employee = alert.employee
     if alert.checkin_id is not None:
         source, reference_at = IncidentSource.ALERT, alert.checkin.measured_at
-    else:
+    elif alert.test_id is not None:
         source, reference_at = IncidentSource.TEST, alert.test.sampled_at
+    elif alert.kind == AlertKind.GATE_FEVER:
+        source, reference_at = IncidentSource.ALERT, alert.raised_at
+    else:
+        return None
     existing = Incident.objects.filter(alert=alert).first()
     if existing is not None:
         return existing
@@ -384,4 +401,9 @@ def open_for_alert(alert) -> Incident | None:
     )
     employee.refresh_from_db(fields=["status"])
     _isolate_step(incident, employee, timezone.now())
+    if source == IncidentSource.TEST:
+        from fugong.incidents.reviews import open_for_positive
+
+        policy = find_policy_for(employee.enterprise.town, timezone.localdate(incident.opened_at))
+        open_for_positive(incident, employee, reference_at, policy)
     return incident

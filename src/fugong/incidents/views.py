@@ -18,8 +18,10 @@ from fugong.core.scoping import get_visible_or_404
 from fugong.core.tables import Column, sorted_table
 from fugong.enterprises.models import Enterprise
 from fugong.incidents import selectors, services, timing
+from fugong.incidents.contacts.services import policy_of
 from fugong.incidents.forms import OpenIncidentForm, PeriodForm
 from fugong.incidents.models import Incident, IncidentSource, IncidentStatus, IndexPerson, StepKind
+from fugong.incidents.places import places_used
 
 BOARD_COLUMNS = [
     Column(gettext_lazy("状态"), "status", ("open_rank",)),
@@ -71,10 +73,17 @@ def detail(request, pk):
         Incident.objects.select_related("enterprise", "town", "alert"), request.user, pk=pk
     )
     steps = selectors.timeline(incident)
-    allowed = services.steps_for(request.user) if incident.status == IncidentStatus.OPEN else set()
+    is_open = incident.status == IncidentStatus.OPEN
     for step in steps:
-        step.actionable = step.kind in allowed and step.done_at is None and not step.skipped
+        step.owner_label = services.owner_label(step.owner)
+        step.actionable = (
+            is_open and step.done_at is None and not step.skipped and services.owns(request.user, step.owner)
+        )
     people = IndexPerson.objects.filter(incident=incident).select_related("employee").order_by("id")
+    found = None
+    if any(s.kind == StepKind.SEAL_DISINFECT for s in steps):
+        found = places_used(incident, policy_of(incident))
+    may_seal = can(request.user, "incidents.seal") and incident.status == IncidentStatus.OPEN
     links = [
         (gettext_lazy("密切接触者排查"), _link("incidents:contacts", incident.pk)),
         (gettext_lazy("隔离观察通知书"), _link("incidents:notices", incident.pk)),
@@ -90,6 +99,8 @@ def detail(request, pk):
             "people": people,
             "links": [(label, url) for label, url in links if url],
             "late_count": sum(1 for s in steps if s.is_late),
+            "places": found,
+            "seal_url": _link("incidents:seal_new") if may_seal else "",
         },
     )
 

@@ -22,7 +22,7 @@ from fugong.enterprises.excel import XLSX_CONTENT_TYPE
 from fugong.enterprises.importing import ImportFileError
 from fugong.monitoring.models import TestSource
 from fugong.monitoring.services import MAX_BATCH, RowCounts
-from fugong.monitoring.testing import record_tests_bulk
+from fugong.monitoring.testing.services import record_tests_bulk
 
 SHEET = "检测结果"
 GUIDE_SHEET = "填写说明"

@@ -318,8 +318,9 @@ def raise_alert(actor, employee, kind, value, *, checkin=None, test=None, policy
         required = _isolation_required(policy, kind)
         alert.isolation_note = _isolate(actor, employee, reason, required=required)
         alert.save(update_fields=["isolation_note"])
-        if checkin is not None or test is not None:
-            # A fever or symptom check-in, or a positive test, opens its incident (SPEC §8) with the alert.
+        if checkin is not None or test is not None or kind == AlertKind.GATE_FEVER:
+            # A fever (at check-in or at the gate), a symptom or a positive test opens its incident
+            # (SPEC §8) with the alert.
             from fugong.incidents.services import open_for_alert
 
             open_for_alert(alert)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from fugong.monitoring import access_views, testing_views, views
+from fugong.monitoring import views
+from fugong.monitoring.access import views as checkin_views
+from fugong.monitoring.testing import views as test_views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -13,13 +15,13 @@ urlpatterns = [
     path("missing/", views.missing, name="missing"),
     path("bulk/template/", views.bulk_template, name="bulk_template"),
     # Check-in without a password: a personal link, or the firm's QR code and the person's ID number.
-    path("c/<str:token>/", access_views.link_checkin, name="link_checkin"),
-    path("f/<str:token>/", access_views.firm_checkin, name="firm_checkin"),
-    path("links/", access_views.links, name="links"),
-    path("qr/", access_views.firm_qr, name="firm_qr"),
-    path("devices/", access_views.device_list, name="devices"),
-    path("devices/<int:pk>/revoke/", access_views.device_revoke, name="device_revoke"),
+    path("c/<str:token>/", checkin_views.link_checkin, name="link_checkin"),
+    path("f/<str:token>/", checkin_views.firm_checkin, name="firm_checkin"),
+    path("links/", checkin_views.links, name="links"),
+    path("qr/", checkin_views.firm_qr, name="firm_qr"),
+    path("devices/", checkin_views.device_list, name="devices"),
+    path("devices/<int:pk>/revoke/", checkin_views.device_revoke, name="device_revoke"),
     # Nucleic and antigen results: entry, the lab's Excel, due and overdue lists.
-    path("tests/", testing_views.tests, name="tests"),
-    path("tests/template/", testing_views.tests_template, name="tests_template"),
+    path("tests/", test_views.tests, name="tests"),
+    path("tests/template/", test_views.tests_template, name="tests_template"),
 ]

@@ -199,7 +199,7 @@ def record_employee_entry(
             _("员工状态为“%(status)s”，不得进厂") % {"status": EmployeeStatus(employee.status).label}
         )
     # 停工停产: a person whose workshop, zone, dorm building or shuttle route is sealed stays out.
-    from fugong.incidents.seals import seal_reason_for
+    from fugong.incidents.seals.services import seal_reason_for
 
     sealed = seal_reason_for(employee)
     if sealed:

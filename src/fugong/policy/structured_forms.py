@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 from fugong.policy.parameters import (
     EFFICIENCY_VALUES,
     INDUSTRY_DEPARTMENT,
-    OUTCOME_CHOICES,
     PRIORITY_FIELD_CHOICES,
     PRIORITY_MEASURE_CHOICES,
     REVIEW_MODE_CHOICES,
@@ -477,7 +476,9 @@ class OutcomesEditor(MappingEditor):
     help = gettext_lazy("选“不适用”表示通知对此情形未作规定。")
 
     def make_field(self, label):
-        return forms.ChoiceField(label=label, required=False, choices=(("", _("不适用")), *OUTCOME_CHOICES))
+        return forms.ChoiceField(
+            label=label, required=False, choices=(("", _("不适用")), *self.spec.answer_choices())
+        )
 
 
 class TextsEditor(MappingEditor):

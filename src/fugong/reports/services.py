@@ -56,7 +56,7 @@ from fugong.enterprises.models import Enterprise, EnterpriseStatus
 from fugong.monitoring import schedule
 from fugong.monitoring.models import Alert, HealthCheckin
 from fugong.monitoring.selectors import ON_SITE
-from fugong.monitoring.testing_selectors import tests_due_done_by_firm
+from fugong.monitoring.testing.selectors import tests_due_done_by_firm
 from fugong.operations.models import EmployeeEntry, VehicleEntry, Visitor
 from fugong.policy.selectors import PolicyResolver
 from fugong.regions.models import Region

@@ -14,6 +14,9 @@ from rest_framework.response import Response
 
 from fugong.core.api import HasCapability, ScopedViewSetMixin, service_errors
 from fugong.resumption import notifications, selectors, services
+from fugong.resumption.approval import services as approval
+from fugong.resumption.attachments import services as attachment_services
+from fugong.resumption.batches import services as batches
 from fugong.resumption.downloads import AttachmentFileMissing, attachment_response
 from fugong.resumption.filters import ApplicationFilter
 from fugong.resumption.models import Attachment, Certificate, Notification, ResumptionApplication
@@ -122,7 +125,7 @@ class ApplicationViewSet(
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with _service_errors():
-            application = services.submit(request.user, application, serializer.validated_data.get("version"))
+            application = approval.submit(request.user, application, serializer.validated_data.get("version"))
         return self._out(application)
 
     @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer, 409: OpenApiResponse()})
@@ -133,7 +136,7 @@ class ApplicationViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with _service_errors():
-            services.decide(request.user, application, data["decision"], data["reasons"], data["step"])
+            approval.decide(request.user, application, data["decision"], data["reasons"], data["step"])
         return self._out(application)
 
     @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer})
@@ -143,7 +146,7 @@ class ApplicationViewSet(
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with _service_errors():
-            application = services.grant_early_start(
+            application = approval.grant_early_start(
                 request.user, application, serializer.validated_data["reason"]
             )
         return self._out(application)
@@ -207,7 +210,7 @@ class ApplicationViewSet(
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with _service_errors():
-            attachment = services.add_attachment(
+            attachment = attachment_services.add_attachment(
                 request.user,
                 application,
                 serializer.validated_data["doc_type"],
@@ -231,7 +234,7 @@ class ApplicationViewSet(
     def remove_attachment(self, request, pk=None, attachment_id=None):
         application = self.get_object()
         with _service_errors():
-            services.remove_attachment(request.user, self._attachment(application, attachment_id))
+            attachment_services.remove_attachment(request.user, self._attachment(application, attachment_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -287,7 +290,7 @@ class CertificateViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with _service_errors():
-            certificate = services.revoke_certificate(
+            certificate = approval.revoke_certificate(
                 request.user, certificate, serializer.validated_data["reason"]
             )
         return Response(CertificateSerializer(certificate).data)
@@ -310,7 +313,7 @@ class BatchViewSet(
         serializer = BatchCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with _service_errors():
-            batch = services.create_batch(
+            batch = batches.create_batch(
                 request.user,
                 serializer.validated_data["applications"],
                 serializer.validated_data.get("name", ""),
@@ -322,7 +325,7 @@ class BatchViewSet(
     def release(self, request, pk=None):
         batch = self.get_object()
         with _service_errors():
-            batch, passed, dropped = services.release_batch(request.user, batch)
+            batch, passed, dropped = batches.release_batch(request.user, batch)
         return Response({"batch": BatchSerializer(batch).data, "passed": passed, "dropped": dropped})
 
 

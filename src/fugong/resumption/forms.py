@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong.core.dates import format_datetime
 from fugong.enterprises.models import ResumptionMode
-from fugong.resumption import selectors, services
+from fugong.resumption import content, selectors
+from fugong.resumption.attachments import services as attachments
 from fugong.resumption.models import ApplicationKind, ControlStatus, Decision
 
 _TEXTAREA = {"rows": 3}
@@ -241,7 +242,7 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
         cleaned = super().clean()
         taken = set(self.errors)
         try:
-            services.clean_content(self.service_data(partial=True), self._section_names())
+            content.clean_content(self.service_data(partial=True), self._section_names())
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 target = self.service_field_map.get(name, name)
@@ -341,7 +342,7 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
         return out
 
 
-ACCEPTED_FILES = ",".join(f".{ext}" for ext in services.ALLOWED_EXTENSIONS)
+ACCEPTED_FILES = ",".join(f".{ext}" for ext in attachments.ALLOWED_EXTENSIONS)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -356,7 +357,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault(
             "widget",
             MultipleFileInput(
-                attrs={"accept": ACCEPTED_FILES, "data-max-bytes": services.MAX_ATTACHMENT_BYTES}
+                attrs={"accept": ACCEPTED_FILES, "data-max-bytes": attachments.MAX_ATTACHMENT_BYTES}
             ),
         )
         super().__init__(*args, **kwargs)
@@ -385,7 +386,7 @@ class AttachmentsForm(forms.Form):
             for upload in cleaned.get(name) or []:
                 chosen += 1
                 try:
-                    services.validate_upload(code, upload, self.types)
+                    attachments.validate_upload(code, upload, self.types)
                 except ValidationError as exc:
                     for messages in exc.message_dict.values():
                         self.add_error(name, messages)

@@ -103,7 +103,7 @@ class ResumptionApplication(models.Model):
     resumption_mode = models.CharField(_("复工方式"), max_length=20, blank=True)
     commuting_arrangements = models.TextField(_("通勤安排"), blank=True)
     # Typed in until the roster (一人一档) exists: {"total", "by_district", "by_control_status",
-    # "by_commute", "buses"}; see services.STAFF_SUMMARY_KEYS.
+    # "by_commute", "buses"}; see content.STAFF_SUMMARY_KEYS.
     staff_summary = models.JSONField(_("返岗人员情况"), default=dict, blank=True)
     plan_sections = models.JSONField(_("复工方案"), default=dict, blank=True)
 

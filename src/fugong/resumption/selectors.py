@@ -270,7 +270,7 @@ def kind_status_message(kind, firm) -> str | None:
         return None
     if kind == ApplicationKind.REOPENING_AFTER_INCIDENT and firm.status == EnterpriseStatus.RESUMED:
         # A working firm with a sealed workshop or dorm building reopens that part the same way.
-        from fugong.incidents.seals import has_active_seal
+        from fugong.incidents.seals.services import has_active_seal
 
         if has_active_seal(firm):
             return None

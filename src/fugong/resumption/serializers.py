@@ -92,7 +92,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class ApplicationWriteSerializer(serializers.Serializer):
-    """Input types only; shapes and rules are checked by ``services.clean_content`` with Chinese messages."""
+    """Input types only; shapes and rules are checked by ``content.clean_content`` with Chinese messages."""
 
     kind = serializers.ChoiceField(label=_("申请类型"), choices=ApplicationKind.choices, required=False)
     planned_start = serializers.CharField(

@@ -1,5 +1,6 @@
-"""Pages for resumption applications (SPEC §4): the firm files, reviewers decide, the task force
-releases batches and manages certificates.
+"""Pages for resumption applications (SPEC §4): the lists, the application page, the firm's filing and
+the notifications. The reviewers' acts and the certificate are in ``approval.views``, the documents in
+``attachments.views`` and the task force's batches in ``batches.views``; they share the helpers here.
 
 Views are thin: each checks the capability, reads the application through its scope (a foreign one is
 a 404, never a 403) and calls one service. Service ValidationErrors come back as field errors;
@@ -7,15 +8,12 @@ ResumptionConflict (someone acted first) as a message on the freshly loaded page
 """
 
 from datetime import UTC, datetime
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,27 +24,18 @@ from django.views.decorators.http import require_POST
 from fugong.accounts.roles import can, require
 from fugong.core.scoping import get_visible_or_404
 from fugong.core.tables import Column, choice_ranks, ranked, sorted_table
-from fugong.enterprises.models import EnterpriseStatus, ResumptionMode
+from fugong.enterprises.models import ResumptionMode
 from fugong.enterprises.selectors import visible_towns
 from fugong.policy.parameters import participant_label
 from fugong.policy.selectors import find_policy_for
 from fugong.resumption import chain, notifications, selectors, services
-from fugong.resumption.certificates import certificate_filename, render_certificate_pdf
-from fugong.resumption.downloads import AttachmentFileMissing, attachment_response
+from fugong.resumption.approval import services as approval
 from fugong.resumption.filters import ApplicationFilter
-from fugong.resumption.forms import (
-    ApplicationForm,
-    AttachmentsForm,
-    BatchForm,
-    CommitmentsForm,
-    DecisionForm,
-    ReasonForm,
-)
+from fugong.resumption.forms import ApplicationForm, CommitmentsForm, DecisionForm, ReasonForm
 from fugong.resumption.models import (
     OPEN_STATUSES,
     ApplicationKind,
     ApplicationStatus,
-    Attachment,
     ControlStatus,
     Decision,
     ResumptionApplication,
@@ -56,9 +45,8 @@ from fugong.resumption.models import (
 from fugong.resumption.selectors import STAFF_BREAKDOWNS
 
 PAGE_SIZE = 30
-# Stand-ins for a missing time, so that a sort puts the rows without one at the same end on every database.
+# A stand-in for a missing time, so that a sort puts the rows without one at the same end on every database.
 NEVER = datetime(1900, 1, 1, tzinfo=UTC)
-FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -367,106 +355,6 @@ def edit(request, pk: int):
     )
 
 
-def _store_all(user, application, form) -> list[Attachment] | None:
-    """Every file of the form, or none: a refusal of any one takes back those stored before it."""
-    stored: list[Attachment] = []
-    current = ""
-    try:
-        with transaction.atomic():
-            for code, upload in form.uploads():
-                current = code
-                stored.append(services.add_attachment(user, application, code, upload))
-    except ValidationError as exc:
-        for attachment in stored:
-            if not Attachment.objects.filter(pk=attachment.pk).exists():
-                attachment.file.delete(save=False)
-        form.add_service_errors(current, exc)
-        return None
-    return stored
-
-
-@login_required
-def attachments(request, pk: int):
-    user = request.user
-    application = _application(user, pk)
-    is_applicant = can(user, "resumption.apply")
-    policy = _policy(application)
-    types = selectors.document_types(policy.parameters) if policy else {}
-    posted = request.method == "POST"
-    form = (
-        AttachmentsForm(request.POST if posted else None, request.FILES if posted else None, types=types)
-        if is_applicant
-        else None
-    )
-    if request.method == "POST":
-        require(user, "resumption.apply")
-        stored = _store_all(user, application, form) if form.is_valid() else None
-        if stored is not None:
-            messages.success(
-                request,
-                _("已上传%(n)d份材料：%(names)s")
-                % {
-                    "n": len(stored),
-                    "names": "、".join(f"{a.get_doc_type_display()}（{a.original_name}）" for a in stored),
-                },
-            )
-            target = reverse("resumption:attachments", args=[application.pk])
-            if request.headers.get("x-requested-with") == "XMLHttpRequest":
-                # upload.js sent it: it goes to the page itself, where the message waits.
-                return JsonResponse({"redirect": target})
-            return redirect(target)
-    rows = list(selectors.active_attachments(application).select_related("uploaded_by"))
-    present = {a.doc_type for a in rows}
-    required = selectors.required_documents(policy.parameters) if policy else []
-    context = {
-        "application": application,
-        "firm": application.enterprise,
-        "form": form,
-        "editable": is_applicant and application.is_editable,
-        "rows": rows,
-        "required": [(d, types.get(d, d), d in present) for d in required],
-        "required_codes": set(required) - present,
-        "required_source": policy.cite("required_application_documents") if required else "",
-        "missing_count": sum(1 for d in required if d not in present),
-        "max_bytes": services.MAX_ATTACHMENT_BYTES,
-        "extensions": services.ALLOWED_EXTENSIONS,
-    }
-    return render(
-        request, "resumption/attachments.html", context, status=400 if form and form.errors else 200
-    )
-
-
-@login_required
-@require_POST
-def remove_attachment(request, pk: int, attachment_id: int):
-    user = request.user
-    application = _own_application(user, pk)
-    attachment = application.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
-    try:
-        services.remove_attachment(user, attachment)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已移除：%(name)s") % {"name": attachment.original_name})
-    return redirect("resumption:attachments", pk=application.pk)
-
-
-@login_required
-def download_attachment(request, pk: int, attachment_id: int):
-    application = _application(request.user, pk)
-    # Removed files too: an earlier revision was reviewed with them and still lists them.
-    attachment = Attachment.objects.filter(application=application, pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
-    try:
-        return attachment_response(attachment)
-    except AttachmentFileMissing as exc:
-        context = {"application": application, "message": exc.message}
-        return render(request, "resumption/attachment_missing.html", context, status=404)
-
-
 @login_required
 def commitments(request, pk: int):
     user = request.user
@@ -517,7 +405,7 @@ def submit(request, pk: int):
     user = request.user
     application = _own_application(user, pk)
     try:
-        application = services.submit(user, application, request.POST.get("version"))
+        application = approval.submit(user, application, request.POST.get("version"))
     except services.ResumptionConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
@@ -538,225 +426,13 @@ def submit(request, pk: int):
     return _back(application)
 
 
-# -- the application page and the reviewers' acts -----------------------------------------------------------
+# -- the application page ----------------------------------------------------------------------------------
 
 
 @login_required
 def detail(request, pk: int):
     application = _application(request.user, pk)
     return render(request, "resumption/detail.html", _detail_context(request, application))
-
-
-def _consequence(application, step, tokens, decision) -> str:
-    """What the decision will do, in the words the confirmation shows before it is sent."""
-    if decision == Decision.RETURN:
-        return _("退回后申请回到企业修改，本次审核到此结束；企业修改后重新提交，将重新进入审核。")
-    if decision == Decision.REJECT:
-        return _("不予批准后本申请即办结，企业不能再修改或重新提交本申请，须另行提出新的申请。")
-    others = [t for t in step.pending_participants if t not in tokens[:1]]
-    if step.mode == "all" and others:
-        return _("本环节为联合审核：您通过后，尚待%(rest)s审核。") % {
-            "rest": "、".join(participant_label(t) for t in others)
-        }
-    following = (
-        ReviewStep.objects.filter(
-            application=application, revision=application.revision, order__gt=step.order
-        )
-        .order_by("order")
-        .first()
-    )
-    if following is not None:
-        return _("通过后申请进入「%(next)s」环节。") % {"next": following.name}
-    target = EnterpriseStatus(services._target_status(application)).label
-    return _("这是最后一个审核环节：通过后申请即获批准，系统签发复工证明，企业状态变为「%(status)s」。") % {
-        "status": target
-    }
-
-
-@login_required
-@require_POST
-def decide(request, pk: int):
-    user = request.user
-    application = _application(user, pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid() and request.POST.get("back"):
-        # Back from the confirmation to the review page, with what the reviewer wrote.
-        fresh = DecisionForm(
-            initial={
-                "expected_step_key": form.cleaned_data["expected_step_key"],
-                "reasons": form.cleaned_data["reasons"],
-            }
-        )
-        return render(
-            request, "resumption/detail.html", _detail_context(request, application, decision_form=fresh)
-        )
-    step, tokens = _acting_tokens(user, application)
-    if form.is_valid() and not form.cleaned_data["confirm"] and step is not None and tokens:
-        if step.key != form.cleaned_data["expected_step_key"]:
-            messages.error(
-                request,
-                services._conflict_on_step(application, form.cleaned_data["expected_step_key"]).message,
-            )
-            return _back(application)
-        decision = form.cleaned_data["decision"]
-        context = {
-            "application": application,
-            "firm": application.enterprise,
-            "step": step,
-            "decision": decision,
-            "decision_label": Decision(decision).label,
-            "reasons": form.cleaned_data["reasons"],
-            "consequence": _consequence(application, step, tokens, decision),
-            "expected_step_key": step.key,
-        }
-        return render(request, "resumption/confirm_decision.html", context)
-    if form.is_valid():
-        try:
-            services.decide(
-                user,
-                application,
-                form.cleaned_data["decision"],
-                form.cleaned_data["reasons"],
-                form.cleaned_data["expected_step_key"],
-            )
-        except services.ResumptionConflict as exc:
-            messages.error(request, exc.message)
-            return _back(application)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            label = Decision(form.cleaned_data["decision"]).label
-            messages.success(request, _("已提交审核意见：%(decision)s") % {"decision": label})
-            # The reviewer's own queue is where the next firm waits.
-            return redirect("resumption:index")
-    application.refresh_from_db()
-    context = _detail_context(request, application, decision_form=form)
-    return render(request, "resumption/detail.html", context, status=400)
-
-
-@login_required
-@require_POST
-def early_start(request, pk: int):
-    user = request.user
-    require(user, "resumption.early_start")
-    application = _application(user, pk)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.grant_early_start(user, application, form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("已批准提前复工。"))
-            return _back(application)
-    context = _detail_context(request, application, early_start_form=form)
-    return render(request, "resumption/detail.html", context, status=400)
-
-
-@login_required
-def certificate_pdf(request, pk: int):
-    user = request.user
-    require(user, "resumption.view")
-    certificate = get_visible_or_404(selectors.certificates_visible_to(user), user, pk=pk)
-    return FileResponse(
-        BytesIO(render_certificate_pdf(certificate, base_url=request.build_absolute_uri("/"))),
-        as_attachment=False,
-        filename=certificate_filename(certificate),
-        content_type="application/pdf",
-    )
-
-
-@login_required
-@require_POST
-def revoke_certificate(request, pk: int):
-    user = request.user
-    require(user, "resumption.certificate.revoke")
-    certificate = get_visible_or_404(selectors.certificates_visible_to(user), user, pk=pk)
-    application = certificate.application
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.revoke_certificate(user, certificate, form.cleaned_data["reason"])
-        except services.ResumptionConflict as exc:
-            messages.error(request, exc.message)
-            return _back(application, "certificate")
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("复工证明%(number)s已撤销。") % {"number": certificate.number})
-            return _back(application, "certificate")
-    context = _detail_context(request, application, revoke_form=form)
-    return render(request, "resumption/detail.html", context, status=400)
-
-
-# -- batches (task force) ---------------------------------------------------------------------------------
-
-
-def _batch_candidates(user) -> list[ResumptionApplication]:
-    """Applications waiting for the user's task-force step and not already in an unreleased batch."""
-    waiting = selectors.queue_for(user).filter(Q(batch__isnull=True) | Q(batch__released_at__isnull=False))
-    out = []
-    for application in waiting:
-        step, tokens = _acting_tokens(user, application)
-        if step is not None and "task_force" in tokens:
-            application.step_name = step.name
-            out.append(application)
-    return out
-
-
-BATCH_COLUMNS = [
-    Column(gettext_lazy("批次"), "number", ("number",)),
-    Column(gettext_lazy("区域"), "region", ("region__code", "number")),
-    Column(gettext_lazy("创建"), "created", ("created_at",)),
-    # Unreleased batches count as released last: waiting ones lead when the newest come first.
-    Column(gettext_lazy("放行"), "released", ("released_key",)),
-]
-
-
-@login_required
-def batches(request):
-    user = request.user
-    require(user, "resumption.batch")
-    form = BatchForm(request.POST or None, candidates=_batch_candidates(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = services.create_batch(user, form.cleaned_data["applications"], form.cleaned_data["name"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("已编成%(batch)s，核对后放行。") % {"batch": batch})
-            return redirect("resumption:batch", pk=batch.pk)
-    rows = selectors.batches_visible_to(user).alias(released_key=Coalesce("released_at", Value(FOREVER)))
-    table = sorted_table(request, rows, BATCH_COLUMNS, default="-created", page_size=PAGE_SIZE)
-    context = {"form": form, "table": table, "batches": table.page}
-    return render(request, "resumption/batches.html", context, status=400 if form.errors else 200)
-
-
-@login_required
-def batch_detail(request, pk: int):
-    user = request.user
-    require(user, "resumption.batch")
-    batch = selectors.batches_visible_to(user).filter(pk=pk).first()
-    if batch is None:
-        raise Http404
-    if request.method == "POST":
-        try:
-            batch, passed, dropped = services.release_batch(user, batch)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(
-                request, _("已放行%(n)d件，移出%(m)d件。") % {"n": len(passed), "m": len(dropped)}
-            )
-        return redirect("resumption:batch", pk=batch.pk)
-    # In the batch now, or passed by its release (a released application may have moved on).
-    passed_ids = ReviewDecision.objects.filter(batch=batch).values("step__application")
-    rows = (
-        selectors.applications_visible_to(user)
-        .filter(Q(batch=batch) | Q(pk__in=passed_ids))
-        .order_by("-priority_score", "submitted_at", "id")
-    )
-    return render(request, "resumption/batch.html", {"batch": batch, "rows": rows})
 
 
 # -- notifications --------------------------------------------------------------------------------------

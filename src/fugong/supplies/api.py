@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from fugong.core.api import Conflict, ScopedViewSetMixin, service_errors_as_404
 from fugong.enterprises.models import Enterprise
 
-from . import services
+from . import demands, services
 from .demands import StaleDemand
 from .models import DemandRequest, MovementKind, Stock, StockMovement
 
@@ -252,7 +252,7 @@ class DemandViewSet(
         key = data.pop("client_key", None) or request.headers.get("Idempotency-Key") or None
         firm = _enterprise(request, data.pop("enterprise", None))
         with service_errors_as_404():
-            row = services.request_supplies(
+            row = demands.request_supplies(
                 request.user,
                 firm,
                 data.get("item"),
@@ -281,7 +281,7 @@ class DemandViewSet(
         s.is_valid(raise_exception=True)
         d = s.validated_data
         return self._act(
-            lambda: services.escalate(
+            lambda: demands.escalate(
                 request.user, req, d.get("note"), d.get("due_on"), expected_version=d["expected_version"]
             )
         )
@@ -295,7 +295,7 @@ class DemandViewSet(
         s.is_valid(raise_exception=True)
         d = s.validated_data
         return self._act(
-            lambda: services.answer(
+            lambda: demands.answer(
                 request.user,
                 req,
                 fulfilled=d.get("fulfilled"),
@@ -309,7 +309,7 @@ class DemandViewSet(
     def withdraw(self, request, pk=None):
         """企业撤回尚未办结的需求。"""
         req = self.get_object()
-        return self._act(lambda: services.withdraw(request.user, req))
+        return self._act(lambda: demands.withdraw(request.user, req))
 
 
 def register(router) -> None:

@@ -15,7 +15,7 @@ from fugong.accounts.roles import Role, can, require
 from fugong.core.scoping import get_visible_or_404
 from fugong.core.tables import Column, choice_ranks, ranked, sorted_table
 
-from . import services
+from .demands import answer, escalate, withdraw
 from .forms import AnswerForm, EscalateForm, add_service_errors
 from .models import DemandRequest, DemandStatus
 
@@ -120,20 +120,18 @@ def demand_act(request, pk, action):
         raise PermissionDenied
     try:
         if action == "withdraw":
-            services.withdraw(user, req)
+            withdraw(user, req)
             done = _("需求已撤回")
         elif action == "escalate":
             form.is_valid()
             d = form.cleaned_data
-            services.escalate(
-                user, req, d.get("note"), d.get("due_on"), expected_version=d.get("version") or 0
-            )
+            escalate(user, req, d.get("note"), d.get("due_on"), expected_version=d.get("version") or 0)
             done = _("已上报专班")
         else:
             form.is_valid()
             d = form.cleaned_data
             fulfilled = {"yes": True, "no": False}.get(d.get("fulfilled"))
-            services.answer(
+            answer(
                 user, req, fulfilled=fulfilled, answer=d.get("answer"), expected_version=d.get("version") or 0
             )
             done = _("已答复企业")

@@ -293,19 +293,6 @@ def adjust(actor, enterprise, item, counted_quantity, note) -> StockMovement:
         )
 
 
-# The demand workflow lives in its own module; callers may reach it from here too. Looked up on first
-# use, since demands imports this module (importing either first must work).
-_DEMAND_FUNCTIONS = {"answer", "escalate", "request_supplies", "withdraw"}
-
-
-def __getattr__(name):
-    if name in _DEMAND_FUNCTIONS:
-        from . import demands
-
-        return getattr(demands, name)
-    raise AttributeError(name)
-
-
 __all__ = ["InsufficientStock", "adjust", "issue", "receive"]
 
 

@@ -27,6 +27,7 @@ from fugong.enterprises.models import Enterprise
 from fugong.policy.parameters import SUPPLY_CHOICES
 
 from . import services
+from .demands import request_supplies
 from .export import export_movements
 from .forms import AdjustForm, DemandForm, IssueForm, ReceiveForm, add_service_errors
 from .models import DemandRequest, MovementKind, Stock
@@ -283,7 +284,7 @@ def demand_new(request):
         form.is_valid()
         d = form.cleaned_data
         try:
-            req = services.request_supplies(
+            req = request_supplies(
                 user,
                 firm,
                 d.get("item"),

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 
 from fugong.core.api import ScopedViewSetMixin, service_errors
 from fugong.enterprises.models import Enterprise
-from fugong.workforce import selectors, services
+from fugong.workforce import episodes, guards, selectors, services
+from fugong.workforce import travel as travel_history  # the viewset's own ``travel`` action shadows the name
 from fugong.workforce.filters import EmployeeFilter, EpisodeFilter
 from fugong.workforce.models import Employee, IsolationEpisode
 from fugong.workforce.serializers import (
@@ -33,7 +34,7 @@ from fugong.workforce.serializers import (
 
 
 def _service_errors():
-    return service_errors(services.EmployeeConflict)
+    return service_errors(guards.EmployeeConflict)
 
 
 def _input(request) -> dict:
@@ -183,7 +184,7 @@ class EmployeeViewSet(
         employee = self.get_object()
         data = _input(request)
         with _service_errors():
-            employee = services.set_travel(
+            employee = travel_history.set_travel(
                 request.user,
                 employee,
                 data.get("stops") or [],
@@ -272,7 +273,7 @@ class IsolationEpisodeViewSet(
         except Employee.DoesNotExist as exc:
             raise Http404 from exc
         with _service_errors():
-            episode = services.start_episode(
+            episode = episodes.start_episode(
                 request.user,
                 employee,
                 data["kind"],
@@ -290,7 +291,7 @@ class IsolationEpisodeViewSet(
         serializer = EpisodeReleaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with _service_errors():
-            episode = services.release_episode(
+            episode = episodes.release_episode(
                 request.user,
                 episode,
                 serializer.validated_data.get("note") or "",

@@ -29,11 +29,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.audit.services import pending, record_many
+from fugong.audit.services import diff, pending, record_many
 from fugong.policy.divisions import covering_codes
 from fugong.policy.models import NoReturnArea, RiskArea
 from fugong.policy.selectors import NoPolicyError, PolicyResolver
-from fugong.workforce import rules, services
+from fugong.workforce import decisions, rules, services
 from fugong.workforce.models import (
     Employee,
     EmployeeStatus,
@@ -45,7 +45,7 @@ from fugong.workforce.models import (
 S = EmployeeStatus
 CHUNK = 500
 _AREA_MODELS = (NoReturnArea, RiskArea)
-_WRITTEN_FIELDS = [*services.DECISION_FIELDS, "decided_at", "status", "status_changed_at", "updated_at"]
+_WRITTEN_FIELDS = [*decisions.DECISION_FIELDS, "decided_at", "status", "status_changed_at", "updated_at"]
 
 
 def evaluate_many(
@@ -143,8 +143,8 @@ def _evaluate_chunk(ids, note, resolver, seen) -> int:
         evaluation = rules.evaluate_return(employee, on_date, policy)
         if pk in with_episodes or pk in seen or pk in chunk_seen or not _plain(employee, evaluation):
             out.flush()
-            services._store_evaluation(None, employee, evaluation, note=note)
-            services._follow_decision(None, employee)
+            decisions._store_evaluation(None, employee, evaluation, note=note)
+            decisions._follow_decision(None, employee)
             # A later mention of the same id reads the file afresh, as a second reevaluate would.
             with_episodes.add(pk)
         else:
@@ -171,23 +171,23 @@ def _plain(employee, evaluation) -> bool:
 
 
 def _store(out: _Pending, employee, evaluation, note) -> None:
-    """``services._store_evaluation`` for a person without episodes (so nothing was served early)."""
-    before = {name: getattr(employee, name) for name in services.DECISION_FIELDS}
+    """``decisions._store_evaluation`` for a person without episodes (so nothing was served early)."""
+    before = {name: getattr(employee, name) for name in decisions.DECISION_FIELDS}
     employee.decision = evaluation.decision
     employee.decision_reason = evaluation.reason_text
     employee.decision_policy_version_id = evaluation.policy_version_id
     employee.release_date = evaluation.release_date
-    after = {name: getattr(employee, name) for name in services.DECISION_FIELDS}
+    after = {name: getattr(employee, name) for name in decisions.DECISION_FIELDS}
     if after == before:
         return
     employee.decided_at = employee.updated_at = timezone.now()
     out.employees[employee.pk] = employee
-    old, new = services.diff(before, after)
+    old, new = diff(before, after)
     out.audit.append(pending(None, "workforce.evaluate", employee, before=old, after=new, note=note))
 
 
 def _follow(out: _Pending, employee) -> None:
-    """``services._follow_decision`` → ``_transition(…, BARRED, …)`` for a person without episodes who
+    """``decisions._follow_decision`` → ``_transition(…, BARRED, …)`` for a person without episodes who
     is not barred yet; every other plain case leaves the status as it is."""
     if employee.status == S.LEFT or not employee.decision:
         return

@@ -17,7 +17,7 @@ from fugong.workforce.models import (
     ReturnDecision,
     Transport,
 )
-from fugong.workforce.returns_forms import ServiceErrorsMixin
+from fugong.workforce.returns.forms import ServiceErrorsMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BLANK = [("", "—")]
@@ -212,7 +212,7 @@ class ImportForm(forms.Form):
 
 # -- travel stops and close contacts (14日内旅居史/接触史) ----------------------------------------------------
 # The place is picked (a division code underneath); dates stay text and are checked by
-# ``services.set_travel``, whose messages name the row and the field, so the page and the API say the same.
+# ``travel.set_travel``, whose messages name the row and the field, so the page and the API say the same.
 
 
 class TravelStopForm(forms.Form):

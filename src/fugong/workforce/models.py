@@ -416,7 +416,7 @@ class ImportJob(models.Model):
     """A roster import running in the background, and its progress.
 
     In the database rather than a per-process cache, so every web worker answers the progress page the
-    same, and a job whose worker died is found afterwards (``roster_tasks.sweep_imports``) and its file
+    same, and a job whose worker died is found afterwards (``roster.tasks.sweep_imports``) and its file
     with clear ID numbers removed.
     """
 

@@ -136,7 +136,7 @@ def commute_mode(employee, firm_mode: str = "") -> str:
 def returns_summary(user, enterprise) -> dict:
     """Returning employees by district (of residence), by residence control status and by
     commute mode, plus the shuttle buses — in the shape of the resumption application's staff summary
-    (``resumption.services.clean_staff_summary``) so that it can fill it. Everyone not gone counts
+    (``resumption.content.clean_staff_summary``) so that it can fill it. Everyone not gone counts
     (需返岗（当前在岗）员工)."""
     people = list(
         Employee.objects.visible_to(user)

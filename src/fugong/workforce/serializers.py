@@ -107,7 +107,7 @@ class TravelSerializer(serializers.Serializer):
 
 
 class EmployeeWriteSerializer(serializers.Serializer):
-    """Documents the input; values are parsed by services.clean_employee_data so that every error is one
+    """Documents the input; values are parsed by cleaning.clean_employee_data so that every error is one
     Chinese message naming the field and the rule (dates as 2020-02-10 or 2020年2月10日; yes/no as 是/否)."""
 
     name = serializers.CharField(label=_("姓名"), required=False)

@@ -37,5 +37,5 @@ def reevaluate_for_codes(policy_id: int, region_codes: list[str]) -> int:
         last_pk = pks[-1]
 
 
-# Celery's autodiscovery imports only tasks.py; the roster's background tasks live beside it.
-from fugong.workforce import roster_tasks  # noqa: E402,F401
+# Celery's autodiscovery imports only tasks.py; the roster's background tasks live in roster/tasks.py.
+from fugong.workforce.roster import tasks as roster_tasks  # noqa: E402,F401

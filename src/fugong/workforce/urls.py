@@ -1,6 +1,7 @@
 from django.urls import path
 
-from fugong.workforce import returns_views, views
+from fugong.workforce import views
+from fugong.workforce.returns import views as returns_views
 
 app_name = "workforce"
 urlpatterns = [

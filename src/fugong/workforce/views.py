@@ -30,8 +30,8 @@ from fugong.core.scoping import get_visible_or_404
 from fugong.core.tables import Column, choice_ranks, ranked, sorted_table
 from fugong.enterprises.importing import ImportFileError
 from fugong.enterprises.models import Enterprise
-from fugong.workforce import roster as roster_io
-from fugong.workforce import roster_tasks, selectors, services
+from fugong.workforce import selectors, services
+from fugong.workforce.episodes import release_episode, start_episode
 from fugong.workforce.forms import (
     CloseContactFormSet,
     EmployeeForm,
@@ -43,7 +43,12 @@ from fugong.workforce.forms import (
     StatusForm,
     TravelStopFormSet,
 )
+from fugong.workforce.guards import EmployeeConflict, may_unmask
 from fugong.workforce.models import EmployeeStatus, EpisodeKind, IsolationEpisode, ReturnDecision
+from fugong.workforce.roster import export, importing, return_statistics
+from fugong.workforce.roster import tasks as roster_tasks
+from fugong.workforce.status import work_blockers
+from fugong.workforce.travel import set_travel
 
 PAGE_SIZE = 50
 # Bigger uploads go to the background job with a progress bar; smaller ones are imported at once.
@@ -153,7 +158,7 @@ def roster(request):
 @login_required
 def roster_template(request):
     require(request.user, "workforce.edit")
-    return _xlsx(roster_io.roster_template(), "员工名册导入模板.xlsx")
+    return _xlsx(export.roster_template(), "员工名册导入模板.xlsx")
 
 
 def _filters_in_force(form) -> dict:
@@ -167,7 +172,7 @@ def roster_export(request):
     _require_reader(user)
     form, firm, qs = _roster_filters(request)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    content = roster_io.export_roster(user, qs, unmasked=False, filters=_filters_in_force(form), target=firm)
+    content = export.export_roster(user, qs, unmasked=False, filters=_filters_in_force(form), target=firm)
     return _xlsx(content, f"员工名册_{stamp}.xlsx")
 
 
@@ -183,7 +188,7 @@ def roster_statistics(request):
         target, filters = firm, readable_filters(form, {"firm": firm})
     else:
         target, filters = qs, _filters_in_force(form)
-    content = roster_io.export_return_statistics(user, target, filters=filters)
+    content = return_statistics.export_return_statistics(user, target, filters=filters)
     return _xlsx(content, f"返岗员工统计_{stamp}.xlsx")
 
 
@@ -219,7 +224,7 @@ def roster_import(request):
             request.session[JOBS_SESSION_KEY] = [job_id, *request.session.get(JOBS_SESSION_KEY, [])][:5]
             return redirect(reverse("workforce:roster_import") + f"?job={job_id}")
         try:
-            result = roster_io.import_roster(user, firm, upload, filename=upload.name)
+            result = importing.import_roster(user, firm, upload, filename=upload.name)
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
@@ -281,8 +286,8 @@ def _card(request, employee, *, status=200, **forms):
         "open_episode": open_episode,
         "stops": employee.travel_stops.all(),
         "contacts": employee.close_contacts.all(),
-        "blockers": services.work_blockers(employee),
-        "may_unmask": services.may_unmask(user, employee),
+        "blockers": work_blockers(employee),
+        "may_unmask": may_unmask(user, employee),
         "can_edit": can(user, "workforce.edit"),
         "can_status": can_status,
         "can_isolation": can(user, "workforce.isolation"),
@@ -382,7 +387,7 @@ def _travel_formsets(request, employee):
 @login_required
 @never_cache
 def employee_travel(request, pk: int):
-    """修改旅居史/接触史: rows to add and remove, saved all at once through ``services.set_travel`` (the
+    """修改旅居史/接触史: rows to add and remove, saved all at once through ``travel.set_travel`` (the
     same rules and messages as ``PUT /api/v1/employees/{id}/travel/``), then the return decision is redone."""
     user = request.user
     employee = _employee(user, pk)
@@ -394,7 +399,7 @@ def employee_travel(request, pk: int):
         if stops.is_valid() and contacts.is_valid():
             kept = {"stops": _kept_rows(stops), "contacts": _kept_rows(contacts)}
             try:
-                services.set_travel(
+                set_travel(
                     user,
                     employee,
                     [values for _form, values in kept["stops"]],
@@ -410,7 +415,7 @@ def employee_travel(request, pk: int):
                         form.add_error(field if field in form.fields else None, messages_)
                     else:
                         errors.extend(messages_)
-            except services.EmployeeConflict as exc:
+            except EmployeeConflict as exc:
                 errors.append(exc.message)
             else:
                 messages.success(request, _("已保存旅居史和接触史，并已重新判定"))
@@ -478,7 +483,7 @@ def employee_edit(request, pk: int):
                 services.update_employee(user, employee, form.service_data(), form.cleaned_data["version"])
             except ValidationError as exc:
                 form.add_service_errors(exc)
-            except services.EmployeeConflict as exc:
+            except EmployeeConflict as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("已保存：%(name)s") % {"name": employee.name})
@@ -536,7 +541,7 @@ def episode_start(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.start_episode(
+            start_episode(
                 user,
                 employee,
                 data["kind"],
@@ -564,7 +569,7 @@ def episode_release(request, pk: int):
     form = EpisodeReleaseForm(request.POST)
     if form.is_valid():
         try:
-            services.release_episode(
+            release_episode(
                 user,
                 episode,
                 form.cleaned_data["note"],
@@ -626,7 +631,7 @@ def me(request):
     employee = selectors.employee_for_user(request.user)
     summary = selectors.self_summary(employee) if employee is not None else None
     # The person's own 隔离观察通知书 (issue 13), when they are a confirmed close contact.
-    from fugong.incidents.notices import own_notices
+    from fugong.incidents.notices.services import own_notices
 
     notices = own_notices(request.user) if employee is not None else []
     context = {"employee": employee, "summary": summary, "notices": notices}
