@@ -389,16 +389,18 @@ def test_home_statement_count_is_pinned_for_the_firm(client, world, scene, djang
     client.force_login(world.users["ent_a"])
     client.get("/")  # warm: the first request may touch content types and the like
     # 8 of them are the workplace to-dos: the day's disinfection gaps and the supplies' cover (each reads
-    # the firm and its stock or records; the policy is resolved once for both), surveys to answer.
-    with django_assert_num_queries(26):
+    # the firm and its stock or records; the policy is resolved once for both), surveys to answer; 1 the
+    # incident steps the firm handles.
+    with django_assert_num_queries(27):
         assert client.get("/").status_code == 200
 
 
 def test_home_statement_count_is_pinned_for_the_task_force(client, world, scene, django_assert_num_queries):
     client.force_login(world.users["task_force"])
     client.get("/")
-    # Constant in the number of firms and towns: policies of all towns are resolved together.
-    with django_assert_num_queries(19):
+    # Constant in the number of firms and towns: policies of all towns are resolved together (1 of them:
+    # the late incident steps).
+    with django_assert_num_queries(20):
         assert client.get("/").status_code == 200
 
 

@@ -25,6 +25,7 @@ STRUCTURED = (
     "temperature_rounds",
     "health_code_outcomes",
     "residence_control_outcomes",
+    "incident_steps",
     "disinfection_areas",
     "disinfection_rounds",
     "document_types",
@@ -174,6 +175,9 @@ def test_structured_values_are_shown_as_inputs_in_words(client, world, policy):
     assert 'name="temperature_rounds-0-opens" value="05:00"' in body and 'type="time"' in body
     assert re.search(r'<option value="measure:preparedness" selected>', body)
     assert re.search(r'name="health_code_outcomes-red".*?<option value="barred" selected>', body, re.S)
+    # Incident steps map to who handles them, not to the return outcomes.
+    assert re.search(r'name="incident_steps-transfer".*?<option value="enterprise" selected>', body, re.S)
+    assert re.search(r'name="incident_steps-close".*?<option value="dept:health">', body, re.S)
     assert 'src="/static/fugong/row_editor.js"' in body
 
 
@@ -244,6 +248,8 @@ def test_outcomes_texts_factors_and_rounds_edit_as_fields(client, world, policy)
     data = open_page(client, world, policy)
     data["health_code_outcomes-yellow"] = ["buffer"]
     data["health_code_outcomes-red"] = [""]  # 不适用
+    data["incident_steps-close"] = ["town"]
+    data["incident_steps-observe"] = [""]
     data["page_notices-roster"] = ["第一行\r\n第二行"]
     data["priority_factors-0-weight"] = ["25.5"]
     data["priority_factors-1-basis"] = ["tag"]
@@ -254,6 +260,12 @@ def test_outcomes_texts_factors_and_rounds_edit_as_fields(client, world, policy)
 
     params = policy.latest_version().params
     assert params.health_code_outcomes == {"yellow": "buffer"}
+    assert params.incident_steps == {
+        "report": "enterprise",
+        "transfer": "enterprise",
+        "seal_disinfect": "town",
+        "close": "town",
+    }
     assert params.page_notices["roster"] == "第一行\n第二行"
     assert str(params.priority_factors[0].weight) == "25.5"
     assert (params.priority_factors[1].measure, params.priority_factors[1].tag) == ("", "白名单企业")

@@ -1,6 +1,6 @@
-"""The home page's to-dos of the workplace apps (issue 12): overdue disinfection rounds, supplies short of
-the policy's reserve, gatherings and supply demands waiting for the town or the task force, surveys to
-answer. Each count goes through the user's scope and the app's own set-based selector."""
+"""The home page's to-dos of the workplace apps (issue 12) and incidents: incident steps the user handles
+(late ones first), overdue disinfection rounds, supplies short of the policy's reserve, gatherings and
+supply demands waiting for the town or the task force, surveys to answer. Each count goes through the user's scope and the app's own set-based selector."""
 
 import datetime as dt
 
@@ -10,6 +10,7 @@ from fugong.accounts.roles import Role, can
 from fugong.disinfection.selectors import gaps_by_firm
 from fugong.enterprises.models import Enterprise
 from fugong.gatherings.selectors import pending_queue
+from fugong.incidents.selectors import my_open_steps
 from fugong.policy.selectors import PolicyResolver
 from fugong.supplies.models import DemandRequest, DemandStatus
 from fugong.supplies.selectors import shortages_by_firm
@@ -22,6 +23,18 @@ def workplace_todos(user, now: dt.datetime, item, url, urgent, soon, normal) -> 
     this module does not import it back."""
     today = now.date()
     items: list[dict] = []
+    steps, late = my_open_steps(user, now)
+    if steps:
+        items.append(
+            item(
+                "incident_steps",
+                _("待我办理的疫情处置步骤"),
+                steps,
+                url("incidents:board"),
+                _("其中 %(n)d 项已超时") % {"n": late} if late else _("按政策时限办理"),
+                urgent if late else soon,
+            )
+        )
     firm_officer = user.role == Role.ENTERPRISE and user.enterprise_id is not None
     resolver = PolicyResolver()  # both selectors below resolve the same towns' policies
     if can(user, "disinfection.view"):

@@ -69,3 +69,39 @@ def timeline(incident) -> list[IncidentStep]:
         # Done after its due time: shown as done late.
         step.was_late = step.due_at is not None and step.done_at is not None and step.done_at > step.due_at
     return sorted(steps, key=lambda s: (not s.is_late, s.id))
+
+
+def owner_q(user) -> Q | None:
+    """The steps ``user`` owns by the policy (the task force: every step); None: none."""
+    from fugong.accounts.roles import Role
+
+    role = getattr(user, "role", None)
+    if role == Role.TASK_FORCE:
+        return Q()
+    if role == Role.ENTERPRISE:
+        return Q(owner="enterprise")
+    if role == Role.TOWN:
+        return Q(owner="town")
+    department = getattr(user, "department", None)
+    if role == Role.DEPARTMENT and department is not None:
+        return Q(owner=f"dept:{department.code}")
+    return None
+
+
+def my_open_steps(user, now) -> tuple[int, int]:
+    """(open steps of open incidents ``user`` handles, how many of them are late), one statement. The
+    task force counts only the late ones: every step is its to handle, the late ones are its to-do."""
+    from django.db.models import Count
+
+    from fugong.accounts.roles import Role, can
+
+    q = owner_q(user)
+    if q is None or not can(user, "incidents.handle"):
+        return 0, 0
+    steps = IncidentStep.objects.visible_to(user).filter(
+        q, incident__status=IncidentStatus.OPEN, done_at__isnull=True, skipped=False
+    )
+    counts = steps.order_by().aggregate(total=Count("pk"), late=Count("pk", filter=late_q(now)))
+    if user.role == Role.TASK_FORCE:
+        return counts["late"], counts["late"]
+    return counts["total"], counts["late"]
