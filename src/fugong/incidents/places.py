@@ -4,9 +4,9 @@ car pool, from the dated assignments, not today's fields — and the disinfectio
 requires of the firm, each with what has been done about it since the incident was opened: the seal
 that covers it, the last disinfection round recorded.
 
-Three statements for the assignments, the seals and the disinfection records, whatever the number of
-people or places. Reading only: sealing and recording disinfection are the seals' and the
-disinfection log's own writes, and completing the step stays the officer's call.
+Four statements (the assignments, the seals, the firm's exempt areas, the disinfection records),
+whatever the number of people or places. Reading only: sealing and recording disinfection are the
+seals' and the disinfection log's own writes, and completing the step stays the officer's call.
 """
 
 from __future__ import annotations
