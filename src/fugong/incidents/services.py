@@ -32,6 +32,7 @@ from fugong.incidents.models import (
 )
 from fugong.policy.selectors import find_policy_for
 from fugong.resumption.notifications import notify
+from fugong.workforce.guards import is_health_officer
 
 # The policy's time limit (minutes from opened_at) for each timed step; the others have none.
 DUE_PARAMETER = {
@@ -41,15 +42,6 @@ DUE_PARAMETER = {
     StepKind.FIND_CONTACTS: "incident_contacts_minutes",
     StepKind.NOTIFY_CONTACTS: "incident_notify_minutes",
 }
-
-
-def is_health_officer(user) -> bool:
-    department = getattr(user, "department", None)
-    return (
-        getattr(user, "role", None) == Role.DEPARTMENT
-        and department is not None
-        and department.code == "health"
-    )
 
 
 def owns(user, owner: str) -> bool:

@@ -17,10 +17,11 @@ from fugong.accounts.roles import Role, can
 from fugong.audit.services import record
 from fugong.incidents.contacts.search import find_contacts
 from fugong.incidents.models import Contact, ContactStatus, Incident, StepKind
-from fugong.incidents.services import complete_step, is_health_officer
+from fugong.incidents.services import complete_step
 from fugong.policy.selectors import find_policy_for
 from fugong.workforce import episodes
 from fugong.workforce import services as workforce
+from fugong.workforce.guards import is_health_officer
 from fugong.workforce.models import EmployeeStatus, EpisodeKind, IsolationEpisode
 
 # What each case_contact_outcome does to a confirmed employee.

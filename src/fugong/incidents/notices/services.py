@@ -197,7 +197,8 @@ def record_delivery(actor, contacts, method: str) -> list[Contact]:
     """Record that the notices of ``contacts`` were delivered (printed and handed over, or sent as the
     personal verify link). A contact already notified keeps its first time and method, so a resend is
     harmless. When every confirmed contact of an incident is notified, its NOTIFY_CONTACTS step is done."""
-    from fugong.incidents.services import complete_step, is_health_officer
+    from fugong.incidents.services import complete_step
+    from fugong.workforce.guards import is_health_officer
 
     require(actor, "incidents.handle")
     if actor.role == Role.DEPARTMENT and not is_health_officer(actor):
